@@ -1,0 +1,66 @@
+"""Command-line entry points behind `scripts/validate` and `scripts/build`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pasdeporte import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def validate_main(argv: list[str] | None = None) -> int:
+    """Check listings; print one `path:line: message` per problem; 1 if any error."""
+    parser = argparse.ArgumentParser(prog="scripts/validate", description="Vérifie les annonces.")
+    parser.add_argument("paths", nargs="*", type=Path,
+                        help="fichiers ou dossiers (par défaut : tout content/)")
+    args = parser.parse_args(argv)
+    paths = args.paths or [ROOT / "content"]
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = validate.listing_files(path) or sorted(path.rglob("*.md"))
+            files += found
+        elif path.exists():
+            files.append(path)
+        else:
+            print(f"{path}:1: fichier introuvable", file=sys.stderr)
+            return 2
+    problems = validate.check_files(files)
+    for problem in problems:
+        print(problem)
+    bad = validate.errors(problems)
+    summary = f"{len(files)} annonce(s) vérifiée(s), {len(bad)} erreur(s)"
+    warnings = len(problems) - len(bad)
+    if warnings:
+        summary += f", {warnings} avertissement(s)"
+    print(summary, file=sys.stderr)
+    return 1 if bad else 0
+
+
+def build_main(argv: list[str] | None = None) -> int:
+    """Validate, then build the site with Pelican (and its search index)."""
+    from pasdeporte import build
+
+    parser = argparse.ArgumentParser(prog="scripts/build", description="Construit le site.")
+    parser.add_argument("--content", type=Path, default=ROOT / "content")
+    parser.add_argument("--output", type=Path, default=ROOT / "output")
+    args = parser.parse_args(argv)
+    problems = validate.check_files(validate.listing_files(args.content))
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if validate.errors(problems):
+        print("Construction refusée : corrigez les erreurs ci-dessus.", file=sys.stderr)
+        return 1
+    build.build_site(args.content, args.output)
+    print(f"Site construit dans {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    commands = {"validate": validate_main, "build": build_main}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(f"usage : python -m pasdeporte.cli {{{'|'.join(commands)}}} ...")
+    sys.exit(commands[sys.argv[1]](sys.argv[2:]))

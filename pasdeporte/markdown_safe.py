@@ -1,0 +1,67 @@
+"""A Python-Markdown extension that makes listing bodies safe to publish.
+
+Bodies are written by the public: raw HTML is shown as text, links keep only safe schemes,
+images may only point inside the site, and nothing can reach Pelican's `{filename}` links.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+SAFE_IMAGE_RE = re.compile(r"^/?images/[a-z0-9-]+/[a-z0-9_-]+\.(jpg|jpeg|png|webp)$")
+# Pelican rewrites {filename}, {static}, |filename| ... in href/src: never let users use it.
+PELICAN_LINK_CHARS = ("{", "}", "|")
+
+
+def safe_link(url: str) -> bool:
+    """Whether a link target may be published as is."""
+    # Browsers ignore ASCII whitespace and controls inside a scheme ("java\tscript:").
+    url = re.sub(r"[\x00-\x20\x7f]", "", url)
+    if any(char in url for char in PELICAN_LINK_CHARS) or url.startswith("//"):
+        return False
+    scheme = SCHEME_RE.match(url)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+class SanitizeTreeprocessor(Treeprocessor):
+    """Drop unsafe link targets and images that point outside the site."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag == "a":
+                    if not safe_link(child.get("href", "")):
+                        child.attrib.pop("href", None)
+                    child.set("rel", "nofollow noopener")
+                elif child.tag == "img" and not SAFE_IMAGE_RE.match(child.get("src", "")):
+                    span = etree.Element("span")
+                    span.text = child.get("alt", "")
+                    span.tail = child.tail
+                    parent.insert(list(parent).index(child), span)
+                    parent.remove(child)
+
+
+class SafeExtension(Extension):
+    """Escape raw HTML and sanitize links and images in user-written Markdown."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(SanitizeTreeprocessor(md), "pasdeporte_sanitize", 0)
+
+
+def makeExtension(**kwargs) -> SafeExtension:  # noqa: N802 (Markdown's entry point name)
+    """Entry point for `extensions=["pasdeporte.markdown_safe"]`."""
+    return SafeExtension(**kwargs)
+
+
+def render(body: str) -> str:
+    """Render a listing body to safe HTML, as the site does."""
+    return markdown.markdown(body, extensions=[SafeExtension()], output_format="html")

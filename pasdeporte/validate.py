@@ -1,0 +1,135 @@
+"""Check listing files against the schema: one `path:line: message` per problem."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pasdeporte import metadata, schema
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FOLDERS = {"opportunites": "opportunité", "projets": "projet"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a listing file."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "avertissement : " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+def check_document(doc: metadata.Document, path: str, today: date | None = None) -> list[Problem]:
+    """Problems of one parsed listing, on its own (no cross-file checks)."""
+    today = today or date.today()
+    problems = [Problem(path, line, message) for line, message in doc.problems]
+    meta, lines = doc.meta, doc.lines
+
+    def add(key: str | None, message: str, severity: str = "error") -> None:
+        problems.append(Problem(path, lines.get(key, 1), message, severity))
+
+    kind = meta.get("Kind")
+    fields = schema.fields_for(kind)
+    values = {}
+    for key, raw in meta.items():
+        if key.lower() in metadata.RESERVED_KEYS:
+            add(key, f"clé réservée à Pelican « {key} » : interdite dans une annonce")
+        elif key not in fields:
+            other = "projets" if key in schema.PROJECT_FIELDS else "opportunités"
+            if key in schema.ALL_KEYS:
+                add(key, f"« {key} » est réservé aux {other}")
+            else:
+                add(key, f"clé inconnue « {key} »")
+        elif problem := metadata.value_problem(raw):
+            add(key, f"« {key} » : {problem}")
+        else:
+            try:
+                values[key] = schema.parse_value(fields[key], raw)
+            except ValueError as error:
+                add(key, f"« {key} » : {error}")
+    for fld in fields.values():
+        if fld.required and fld.key not in meta:
+            add(None, f"champ obligatoire manquant « {fld.key} » ({fld.label})")
+
+    folder = Path(path).parent.name
+    if folder in FOLDERS and kind in schema.KINDS:
+        expected = "opportunité" if schema.is_opportunity(kind) else "projet"
+        if FOLDERS[folder] != expected:
+            add("Kind", f"« Kind: {kind} » ne correspond pas au dossier « {folder} »")
+    slug = Path(path).stem
+    if not SLUG_RE.match(slug):
+        add(None, f"nom de fichier invalide « {slug} » (minuscules, chiffres et tirets)")
+
+    if schema.is_opportunity(kind) and "Contact_name" in meta:
+        if "Contact_email" not in meta and "Contact_phone" not in meta:
+            add("Contact_name", "indiquez un courriel ou un téléphone de contact")
+    low, high = values.get("Surface_min"), values.get("Surface_max")
+    if low is not None and high is not None and low > high:
+        add("Surface_max", "la surface maximale est inférieure à la surface minimale")
+    reference = values.get("Reference")
+    for image in values.get("Images", []):
+        if reference and not image.startswith(f"images/{reference}/"):
+            add("Images", f"la photo « {image} » doit être sous images/{reference}/")
+    published, expires = values.get("Date"), values.get("Expires")
+    if published and expires and expires < published:
+        add("Expires", "la date d'expiration précède la date de publication")
+    if expires and expires < today and meta.get("State") == "ouverte":
+        add("Expires", f"annonce expirée le {expires.isoformat()} mais encore « ouverte »",
+            "warning")
+    if problem := metadata.body_problem(doc.body):
+        problems.append(Problem(path, doc.body_line, problem))
+    return problems
+
+
+def check_text(text: str, path: str, today: date | None = None) -> list[Problem]:
+    """Problems of one listing given as text."""
+    return check_document(metadata.loads(text), path, today)
+
+
+def listing_files(content_dir: Path) -> list[Path]:
+    """All listing files under a content folder, sorted."""
+    return sorted(p for folder in FOLDERS for p in (content_dir / folder).glob("*.md"))
+
+
+def check_files(paths: Iterable[Path], today: date | None = None) -> list[Problem]:
+    """Problems of the given files, including duplicate slugs and references across them."""
+    problems: list[Problem] = []
+    slugs: dict[str, str] = {}
+    references: dict[str, str] = {}
+    for path in paths:
+        name = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(name, 1, "le fichier n'est pas en UTF-8"))
+            continue
+        except OSError as error:
+            problems.append(Problem(name, 1, f"lecture impossible : {error.strerror}"))
+            continue
+        doc = metadata.loads(text)
+        problems += check_document(doc, name, today)
+        slug = Path(path).stem
+        if slug in slugs:
+            problems.append(Problem(name, 1, f"nom de fichier « {slug} » déjà pris par {slugs[slug]}"))
+        slugs.setdefault(slug, name)
+        reference = doc.meta.get("Reference")
+        if reference in references:
+            problems.append(Problem(name, doc.lines["Reference"],
+                                    f"référence « {reference} » déjà prise par {references[reference]}"))
+        elif reference:
+            references[reference] = name
+    return problems
+
+
+def errors(problems: Iterable[Problem]) -> list[Problem]:
+    """Only the problems that must stop a build."""
+    return [p for p in problems if p.severity == "error"]

@@ -1,0 +1,13 @@
+"""Pelican settings for publishing: absolute URLs on the public address."""
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("SITEURL", "https://pas-de-porte.example.fr")
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
