@@ -31,7 +31,9 @@ RESERVED_KEYS = frozenset(
 )
 
 # Bidirectional controls can make a value read differently from what it holds.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 
 
 class MetadataError(ValueError):
@@ -88,7 +90,7 @@ def clean_text(text: str) -> str:
 
 
 def normalize_body(body: str) -> str:
-    """Canonical body: LF line ends, no trailing spaces on lines, no leading/trailing blank lines."""
+    """Canonical body: LF line ends, no trailing spaces, no blank lines at either end."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.rstrip() for line in body.split("\n")]
     return "\n".join(lines).strip("\n")
@@ -150,15 +152,15 @@ def loads(text: str) -> Document:
                 doc.problems.append((number, f"clé « {key} » en double"))
                 continue
             if line != f"{key}: {value}":
-                doc.problems.append((number, f"« {key} » : écrire « {key}: valeur » sans espace superflue"))
+                message = f"« {key} » : écrire « {key}: valeur » sans espace superflue"
+                doc.problems.append((number, message))
             doc.meta[key] = value
             doc.lines[key] = number
         elif META_MORE_RE.match(line) and key:
             doc.problems.append((number, f"« {key} » : la valeur doit tenir sur une seule ligne"))
         else:
-            doc.problems.append(
-                (number, "ligne inattendue dans l'en-tête : une ligne vide doit le séparer du texte")
-            )
+            message = "ligne inattendue dans l'en-tête : une ligne vide doit le séparer du texte"
+            doc.problems.append((number, message))
             number -= 1
             break
     body_lines = lines[number:]

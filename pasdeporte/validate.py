@@ -119,12 +119,13 @@ def check_files(paths: Iterable[Path], today: date | None = None) -> list[Proble
         problems += check_document(doc, name, today)
         slug = Path(path).stem
         if slug in slugs:
-            problems.append(Problem(name, 1, f"nom de fichier « {slug} » déjà pris par {slugs[slug]}"))
+            message = f"nom de fichier « {slug} » déjà pris par {slugs[slug]}"
+            problems.append(Problem(name, 1, message))
         slugs.setdefault(slug, name)
         reference = doc.meta.get("Reference")
         if reference in references:
-            problems.append(Problem(name, doc.lines["Reference"],
-                                    f"référence « {reference} » déjà prise par {references[reference]}"))
+            message = f"référence « {reference} » déjà prise par {references[reference]}"
+            problems.append(Problem(name, doc.lines["Reference"], message))
         elif reference:
             references[reference] = name
     return problems
