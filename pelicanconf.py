@@ -5,6 +5,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pasdeporte.site import jinja as _jinja  # noqa: E402
+
 AUTHOR = "Pas-de-porte"
 SITENAME = "Pas-de-porte"
 SITESUBTITLE = "Des commerces pour nos centres-bourgs"
@@ -40,12 +42,22 @@ TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 ARCHIVES_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index"]
+DIRECT_TEMPLATES = ["index", "search", "404"]
+# The search page (issue 4): theme/templates/search.html, its index built by pasdeporte.search.
+SEARCH_SAVE_AS = "recherche/index.html"
+SEARCH_URL = "recherche/"
 DEFAULT_PAGINATION = False
 DELETE_OUTPUT_DIRECTORY = False
 
 # Every listing value comes from the public: escape by default in the theme.
 JINJA_ENVIRONMENT = {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True}
+JINJA_FILTERS = _jinja.FILTERS
+JINJA_GLOBALS = _jinja.GLOBALS
+
+# Derived facts, territory/sector pages, matching, feeds, map, open data, sitemap.
+PLUGINS = ["pasdeporte.site.plugin"]
+# Date used to decide which listings have expired (None: the day of the build).
+PASDEPORTE_TODAY = None
 MARKDOWN = {
     "extensions": ["pasdeporte.markdown_safe", "markdown.extensions.sane_lists"],
     "output_format": "html5",

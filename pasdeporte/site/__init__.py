@@ -1,0 +1,1 @@
+"""The public site: Pelican plugin, derived facts, territory and sector pages, feeds, map."""

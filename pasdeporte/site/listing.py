@@ -1,0 +1,192 @@
+"""One listing as the theme shows it: typed values plus facts derived from the reference data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from pasdeporte import matching, refdata, schema
+from pasdeporte.site import urls
+from pasdeporte.site.textfmt import format_date, format_value, plain_text
+
+# Shown in their own blocks, not in the table of facts.
+OWN_BLOCKS = {"Title", "Date", "Kind", "Sector", "Reference", "State", "Expires", "Commune",
+              "Address", "Territories", "Aids", "Expectations", "Visit", "Images", "Contact_name",
+              "Contact_role", "Contact_email", "Contact_phone", "Experience"}
+
+
+@dataclass
+class ListingView:
+    """Everything the listing template needs, derived once per listing."""
+
+    meta: dict[str, str]
+    values: dict[str, object]
+    slug: str
+    url: str
+    content: str
+    today: date
+    matches: list[tuple[ListingView, str]] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        return self.meta.get("Kind", "")
+
+    @property
+    def is_opportunity(self) -> bool:
+        return schema.is_opportunity(self.kind)
+
+    @property
+    def section(self) -> str:
+        return "opportunites" if self.is_opportunity else "projets"
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("Title", "")
+
+    @property
+    def reference(self) -> str:
+        return self.meta.get("Reference", "")
+
+    @property
+    def kind_label(self) -> str:
+        return schema.KINDS.get(self.kind, self.kind)
+
+    @property
+    def state(self) -> str:
+        return self.meta.get("State", "")
+
+    @property
+    def state_label(self) -> str:
+        return schema.STATES.get(self.state, self.state)
+
+    @property
+    def date(self) -> date | None:
+        return self.values.get("date")
+
+    @property
+    def date_text(self) -> str:
+        return format_date(self.date)
+
+    @property
+    def expires(self) -> date | None:
+        return self.values.get("expires")
+
+    @property
+    def expires_text(self) -> str:
+        return format_date(self.expires)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires is not None and self.expires < self.today
+
+    @property
+    def active(self) -> bool:
+        return matching.is_active(self.values, self.today)
+
+    @property
+    def naf(self) -> refdata.Naf | None:
+        return refdata.naf(self.meta.get("Sector", ""))
+
+    @property
+    def sector_url(self) -> str:
+        return urls.sector_url(self.naf.division) if self.naf else ""
+
+    @property
+    def commune(self) -> refdata.Commune | None:
+        return refdata.commune(self.meta["Commune"]) if "Commune" in self.meta else None
+
+    @property
+    def epci(self) -> refdata.Epci | None:
+        return refdata.epci(self.commune.epci) if self.commune and self.commune.epci else None
+
+    @property
+    def departement(self) -> refdata.Departement | None:
+        return refdata.departement(self.commune.departement) if self.commune else None
+
+    @property
+    def region(self) -> refdata.Region | None:
+        return refdata.region(self.commune.region) if self.commune else None
+
+    @property
+    def place(self) -> str:
+        """Short place label: "Pornic (44)" or the names of the targeted territories."""
+        if self.commune:
+            return f"{self.commune.name} ({self.commune.departement})"
+        return ", ".join(t.name for t, _ in self.targets)
+
+    @property
+    def targets(self) -> list[tuple[refdata.Territory, str]]:
+        """Territories a project targets, each with its page URL."""
+        found = [refdata.territory(code) for code in self.values.get("territories", [])]
+        return [(t, urls.territory_url(t.kind, t.code)) for t in found if t]
+
+    @property
+    def facts(self) -> list[tuple[str, str]]:
+        """Label and formatted value of every other field that is set."""
+        fields = schema.fields_for(self.kind)
+        return [(f.label, format_value(f, self.values[f.name]))
+                for f in fields.values()
+                if f.key not in OWN_BLOCKS and self.values.get(f.name) is not None]
+
+    def text(self, key: str) -> str:
+        """Raw text value of a field, or ""."""
+        return self.meta.get(key, "")
+
+    @property
+    def aids(self) -> list[str]:
+        return self.values.get("aids") or []
+
+    @property
+    def images(self) -> list[str]:
+        return self.values.get("images") or []
+
+    @property
+    def summary(self) -> str:
+        """One plain-text sentence for meta descriptions, feeds and cards."""
+        sector = self.naf.label if self.naf else self.meta.get("Sector", "")
+        return f"{self.kind_label} — {sector} — {self.place}"
+
+    @property
+    def excerpt(self) -> str:
+        """The first words of the description, as plain text."""
+        return plain_text(self.content, 240)
+
+
+def typed_values(meta: dict[str, str]) -> dict[str, object]:
+    """Typed values of the fields that parse; a bad value is left out rather than fatal."""
+    fields = schema.fields_for(meta.get("Kind"))
+    values: dict[str, object] = {}
+    for key, raw in meta.items():
+        if key in fields:
+            try:
+                values[fields[key].name] = schema.parse_value(fields[key], raw)
+            except ValueError:
+                continue
+    return values
+
+
+def make_view(meta: dict[str, str], content: str, slug: str, today: date) -> ListingView:
+    """Build the view of one listing from its metadata and its rendered (safe) body."""
+    kind = meta.get("Kind")
+    section = "opportunites" if schema.is_opportunity(kind) else "projets"
+    return ListingView(dict(meta), typed_values(meta), slug, f"{section}/{slug}/", content, today)
+
+
+def feed_links(view: ListingView) -> list[tuple[str, str]]:
+    """Atom feeds a reader of this listing may follow: its territories and its sector."""
+    links = []
+    if view.departement:
+        links.append((f"Opportunités du département {view.departement.name}",
+                      urls.feed_url("departement", view.departement.code)))
+    if view.region:
+        links.append((f"Opportunités de la région {view.region.name}",
+                      urls.feed_url("region", view.region.code)))
+    for target, _ in view.targets:
+        if target.kind in ("departement", "region"):
+            word = "du département" if target.kind == "departement" else "de la région"
+            links.append((f"Opportunités {word} {target.name}",
+                          urls.feed_url(target.kind, target.code.split("-", 1)[1])))
+    if view.naf:
+        links.append((f"Opportunités du secteur « {view.naf.division_label} »",
+                      urls.feed_url("secteur", view.naf.division)))
+    return links

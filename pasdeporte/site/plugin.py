@@ -1,0 +1,109 @@
+"""Pelican plugin: derived facts on listings, territory/sector pages, feeds, map, open data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from pasdeporte import schema
+from pasdeporte.site import feeds, mapdata, opendata, seo, urls
+from pasdeporte.site.catalog import Catalog
+from pasdeporte.site.listing import make_view
+
+# Browse pages written from a theme template of the same name: (template, url).
+BROWSE_PAGES = (("territoires", "territoires/"), ("secteurs", "secteurs/"),
+                ("opportunites", "opportunites/"), ("projets", "projets/"),
+                ("carte", "carte/"), ("donnees", "donnees/"))
+
+
+def build_date(settings: dict) -> date:
+    """The date used to decide expiry: PASDEPORTE_TODAY if set (tests), else today."""
+    value = settings.get("PASDEPORTE_TODAY")
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if value else date.today()
+
+
+def meta_from_article(article) -> dict[str, str]:
+    """The listing's metadata with its written keys and raw text values."""
+    fields = schema.fields_for(article.metadata.get("kind"))
+    meta = {}
+    for fld in fields.values():
+        value = article.metadata.get(fld.name)
+        if value is None:
+            continue
+        meta[fld.key] = value.date().isoformat() if hasattr(value, "date") else str(value)
+    return meta
+
+
+class SiteGenerator(Generator):
+    """Derives the catalog after the articles are read, then writes the generated pages."""
+
+    def generate_context(self) -> None:
+        today = build_date(self.settings)
+        views = []
+        for article in self.context.get("articles", []):
+            view = make_view(meta_from_article(article), article.content, article.slug, today)
+            article.pdp = view
+            views.append(view)
+        self.context["catalog"] = Catalog(views, today)
+        self.context["PDP_TODAY"] = today
+
+    def generate_output(self, writer) -> None:
+        catalog, siteurl = self.context["catalog"], self.settings["SITEURL"]
+        relative = self.settings["RELATIVE_URLS"]
+        written = ["", *(a.url for a in self.context.get("articles", [])),
+                   *(p.url for p in self.context.get("pages", []))]
+
+        def write(url: str, template: str, **extra) -> None:
+            writer.write_file(urls.save_as(url), self.get_template(template), self.context,
+                              relative_urls=relative, url=url, page_url=url, **extra)
+            written.append(url)
+
+        for page in catalog.territories.values():
+            write(page.url, "territoire", territory=page)
+        for sector in catalog.sector_pages():
+            write(sector.url, "secteur", sector=sector)
+        svg = mapdata.render_svg(catalog.departements(), siteurl)
+        for template, url in BROWSE_PAGES:
+            write(url, template, map_svg=svg, columns=opendata.COLUMNS, legend=mapdata.CLASSES)
+        out = Path(self.output_path)
+        self._feeds(catalog, siteurl, out)
+        generated = catalog.today.isoformat()
+        _save(out / "donnees/annonces.json", opendata.to_json(catalog.views, siteurl, generated))
+        _save(out / "donnees/annonces.csv", opendata.to_csv(catalog.views, siteurl))
+        _save(out / "sitemap.xml", seo.sitemap(siteurl, [u for u in written if u is not None]))
+
+    def _feeds(self, catalog: Catalog, siteurl: str, out: Path) -> None:
+        name = self.settings["SITENAME"]
+        jobs = [("opportunites", f"{name} : toutes les opportunités", catalog.opportunities,
+                 urls.feed_url(), "opportunites/")]
+        for page in catalog.territories.values():
+            if page.feed_url:
+                jobs.append((f"{page.kind}-{page.code}", f"{name} : {page.name}",
+                             page.opportunities, page.feed_url, page.url))
+        for sector in catalog.sector_pages():
+            jobs.append((f"secteur-{sector.division}", f"{name} : {sector.name}",
+                         sector.listings, sector.feed_url, sector.url))
+        for key, title, views, url, page_url in jobs:
+            _save(out / url, feeds.atom_feed(key, title, views, siteurl, url, page_url))
+
+
+def _save(path: Path, data: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+
+
+def get_generators(pelican) -> type[Generator]:
+    """Add the site generator after Pelican's own."""
+    return SiteGenerator
+
+
+def register() -> None:
+    """Pelican entry point."""
+    signals.get_generators.connect(get_generators)
