@@ -1,0 +1,178 @@
+"""Search records: what the Pagefind index holds for one listing (text, meta, filters, sorts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pasdeporte import metadata, refdata, schema
+
+SURFACE_BANDS = ((50, "< 50 m²"), (100, "50-100 m²"), (200, "100-200 m²"), (None, "> 200 m²"))
+RENT_BANDS = ((300, "< 300 €"), (600, "300-600 €"), (1000, "600-1 000 €"), (None, "> 1 000 €"))
+SECTIONS = {"opportunites": "Opportunité", "projets": "Projet"}
+CLOSED_STATES = {"pourvue", "retiree"}
+# Every record carries every sort key (Pagefind drops records without it from sorted results).
+# Each key is sorted in one direction only, so the sentinel always lands at the end:
+# newest first, largest surface first, cheapest rent first.
+SORT_MISSING = {"date": 0, "surface": 0, "loyer": 99_999_999}
+# Extra fields worth finding by full text, in display order.
+TEXT_FIELDS = ("equipment", "expectations", "aids", "housing", "visit", "experience")
+
+
+@dataclass
+class Record:
+    """One listing as indexed: URL, searchable text, displayed meta, facets and sort keys."""
+
+    url: str
+    title: str
+    text: list[str]
+    body: str
+    meta: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: dict[str, int] = field(default_factory=dict)
+
+
+def band(value: float, bands: tuple) -> str:
+    """The label of the band holding `value` (upper bounds are exclusive)."""
+    for upper, label in bands:
+        if upper is None or value < upper:
+            return label
+    raise AssertionError("unreachable: the last band has no upper bound")
+
+
+def bands_between(low: float | None, high: float | None, bands: tuple) -> list[str]:
+    """Labels of every band that overlaps [low, high] (either end may be open)."""
+    found, lower = [], 0.0
+    for upper, label in bands:
+        above_low = low is None or upper is None or low < upper
+        below_high = high is None or high >= lower
+        if above_low and below_high:
+            found.append(label)
+        lower = upper if upper is not None else lower
+    return found
+
+
+def french_number(value: float) -> str:
+    """85 → "85", 1500 → "1 500", 85.5 → "85,5" (French grouping, narrow no-break space)."""
+    text = schema.format_number(value)
+    whole, _, decimals = text.partition(".")
+    grouped = f"{int(whole):,}".replace(",", "\u202f")
+    return f"{grouped},{decimals}" if decimals else grouped
+
+
+def departement_label(code: str) -> str:
+    """"Vendée (85)": a département filter value, unique and readable."""
+    found = refdata.departement(code)
+    return f"{found.name} ({found.code})" if found else code
+
+
+def places(territories: list[str]) -> tuple[set[str], set[str]]:
+    """Département and région codes covered by a project's territories."""
+    deps, regs = set(), set()
+    for code in territories:
+        area = refdata.territory(code)
+        if area is None:
+            continue
+        if area.kind == "commune":
+            communes = [refdata.commune(area.code)]
+        elif area.kind == "epci":
+            communes = [refdata.commune(c) for c in refdata.epci(area.code).communes]
+        elif area.kind == "departement":
+            communes = []
+            deps.add(area.code[4:])
+            regs.add(refdata.departement(area.code[4:]).region)
+        else:
+            # A project open to a whole région is open to each of its départements.
+            reg = area.code[4:]
+            regs.add(reg)
+            deps.update(d.code for d in refdata.departements().values() if d.region == reg)
+            communes = []
+        for place in filter(None, communes):
+            deps.add(place.departement)
+            regs.add(place.region)
+    return deps, regs
+
+
+def is_indexable(values: dict, today: date) -> bool:
+    """Whether a listing belongs in the search index: not closed, withdrawn or expired."""
+    if values.get("state") in CLOSED_STATES:
+        return False
+    expires = values.get("expires")
+    return expires is None or expires >= today
+
+
+def make_record(values: dict, body_html: str, section: str, slug: str) -> Record:
+    """Build the search record of a listing from its typed metadata and rendered body."""
+    kind = values["kind"]
+    naf = refdata.naf(values["sector"])
+    record = Record(url=f"/{section}/{slug}/", title=values["title"], text=[], body=body_html)
+    filters: dict[str, list[str]] = {
+        "annonce": [SECTIONS[section]],
+        "type": [schema.KINDS[kind]],
+        "secteur": [naf.division_label],
+    }
+    meta = {"title": values["title"], "type": schema.KINDS[kind], "secteur": naf.label,
+            "date": values["date"].strftime("%d/%m/%Y")}
+    surface = rent = None
+    if schema.is_opportunity(kind):
+        place = refdata.commune(values["commune"])
+        deps, regs = {place.departement}, {place.region}
+        meta["commune"] = place.name
+        surface, rent = values.get("surface"), values.get("rent")
+        if surface is not None:
+            filters["surface"] = [band(surface, SURFACE_BANDS)]
+            meta["surface"] = f"{french_number(surface)} m²"
+        if rent is not None:
+            filters["loyer"] = [band(rent, RENT_BANDS)]
+            meta["loyer"] = f"{french_number(rent)} € / mois"
+        if "premises" in values:
+            filters["bien"] = [schema.PREMISES[values["premises"]]]
+    else:
+        deps, regs = places(values["territories"])
+        names = [refdata.territory(code).name for code in values["territories"]]
+        meta["commune"] = ", ".join(names[:3]) + (" …" if len(names) > 3 else "")
+        low, high = values.get("surface_min"), values.get("surface_max")
+        surface = low if low is not None else high
+        if low is not None or high is not None:
+            filters["surface"] = bands_between(low, high, SURFACE_BANDS)
+            meta["surface"] = (f"{french_number(low)} à {french_number(high)} m²" if low and high
+                               else f"{'dès' if low else 'jusqu’à'} "
+                                    f"{french_number(surface)} m²")
+    filters["departement"] = sorted(departement_label(d) for d in deps)
+    filters["region"] = sorted(refdata.region(r).name for r in regs)
+    dep_names = [refdata.departement(d).name for d in sorted(deps)]
+    meta["departement"] = ", ".join(departement_label(d) for d in sorted(deps)[:3]) + (
+        " …" if len(deps) > 3 else "")
+    record.filters, record.meta = filters, meta
+    record.sort = {
+        "date": int(values["date"].strftime("%Y%m%d")),
+        "surface": round(surface) if surface is not None else SORT_MISSING["surface"],
+        "loyer": round(rent) if rent is not None else SORT_MISSING["loyer"],
+    }
+    # Words a visitor may type that the body may not contain: place, sector, kind, details.
+    # One readable sentence, since Pagefind may pick it for an excerpt.
+    where = ", ".join(dict.fromkeys([meta["commune"], *dep_names, *filters["region"]]))
+    record.text = [f"{meta['type']} : {naf.label} ({naf.division_label}), {where}."]
+    for name in TEXT_FIELDS:
+        value = values.get(name)
+        if value:
+            text = "; ".join(value) if isinstance(value, list) else value
+            record.text.append(text if text.endswith((".", "!", "?")) else f"{text}.")
+    return record
+
+
+def listing_record(path: Path, today: date) -> Record | None:
+    """The record of one listing file, or None if it is invalid or must stay out of the index."""
+    from pasdeporte import markdown_safe
+
+    doc = metadata.loads(Path(path).read_text(encoding="utf-8"))
+    try:
+        values = schema.typed(doc.meta)
+        if not is_indexable(values, today):
+            return None
+        return make_record(values, markdown_safe.render(doc.body), Path(path).parent.name,
+                           Path(path).stem)
+    except (KeyError, ValueError, AttributeError):
+        # The build refuses invalid listings before indexing; never index half a listing.
+        return None
