@@ -1,4 +1,4 @@
-"""Build the public site: Pelican with the project's settings and theme."""
+"""Build the public site: Pelican with the project's settings and theme, plus the search index."""
 
 from __future__ import annotations
 
@@ -19,10 +19,20 @@ def pelican_settings(content: Path, output: Path, settings_file: Path = SETTINGS
     )
 
 
-def build_site(content: Path, output: Path, settings_file: Path = SETTINGS_FILE) -> None:
-    """Run a Pelican build of `content` into `output`."""
-    from pelican import Pelican
+def build_site(content: Path, output: Path, settings_file: Path = SETTINGS_FILE, *,
+               incremental: bool = True, settings: dict | None = None) -> dict:
+    """Build `content` into `output`: Pelican pages, then (in parallel) the search index.
+
+    The fast path (pasdeporte.fastbuild) reuses cached Markdown, renders on every core and
+    writes only changed files; `incremental=False` converts every file again. `settings`
+    overrides individual Pelican settings. Returns the build's figures.
+    """
     from pelican.log import init as init_logging
 
+    from pasdeporte.fastbuild import incremental as fast
+
     init_logging(level=logging.WARNING)
-    Pelican(pelican_settings(content, output, settings_file)).run()
+    merged = {**pelican_settings(content, output, settings_file), **(settings or {})}
+    # The search index is built from the listing data (issue 4), beside Pelican: see
+    # fast.build, which calls search.index_site(content, output).
+    return fast.build(content, output, merged, incremental=incremental)

@@ -47,16 +47,34 @@ def build_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/build", description="Construit le site.")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--output", type=Path, default=ROOT / "output")
+    parser.add_argument("--complet", action="store_true",
+                        help="reconvertir toutes les annonces (sans le cache de construction)")
     args = parser.parse_args(argv)
-    problems = validate.check_files(validate.listing_files(args.content))
+    files = validate.listing_files(args.content)
+    _show_progress(len(files))
+    problems = validate.check_files(files)
     for problem in problems:
         print(problem, file=sys.stderr)
     if validate.errors(problems):
         print("Construction refusée : corrigez les erreurs ci-dessus.", file=sys.stderr)
         return 1
-    build.build_site(args.content, args.output)
-    print(f"Site construit dans {args.output}")
+    figures = build.build_site(args.content, args.output, incremental=not args.complet)
+    print(f"Site construit dans {args.output} en {figures['total_seconds']:.1f} s "
+          f"({figures.get('written', 0)} fichier(s) écrit(s), "
+          f"{figures.get('deleted', 0)} supprimé(s))")
     return 0
+
+
+# Long builds (many listings, or someone watching a terminal) tell where they are.
+PROGRESS_FROM = 1000
+
+
+def _show_progress(listings: int) -> None:
+    from pasdeporte.fastbuild import progress
+
+    if listings >= PROGRESS_FROM or sys.stderr.isatty():
+        progress.listen(lambda message: print(message, file=sys.stderr, flush=True))
+        progress.report(f"Vérification de {listings} annonces…")
 
 
 if __name__ == "__main__":

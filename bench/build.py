@@ -1,0 +1,138 @@
+"""Build benchmark: `scripts/bench build [--sizes 1000,10000,100000]`.
+
+For each size, on the same synthetic listings (bench.corpus): a stock Pelican build (default
+theme, no plugins), our full build (`scripts/build --complet`: validation, site, search index),
+a rebuild without change, and the publication of one new listing, each timed end to end in its
+own process, with the peak memory of its largest process. Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from bench.corpus import generate
+from pasdeporte import metadata
+
+ROOT = Path(__file__).resolve().parent.parent
+STOCK_SETTINGS = '''AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = ""
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+# Generated titles repeat: name pages after their files, as our settings do.
+SLUGIFY_SOURCE = "basename"
+'''
+# Measures a command's wall time and the peak RSS of its largest process (children included).
+TIMER = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
+         "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE); "
+         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,"
+         " r.returncode); sys.stderr.write(r.stderr.decode()[-2000:] if r.returncode else '')")
+
+
+def measure(command: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak MB of `command`, run in a fresh process; exit on failure."""
+    done = subprocess.run([sys.executable, "-c", TIMER, *command], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, cwd=ROOT, check=False)
+    seconds, kb, code = done.stdout.split()
+    if code != "0":
+        sys.exit(f"échec de {' '.join(command)} :\n{done.stderr}")
+    return float(seconds), int(kb) / 1024
+
+
+def corpus(workdir: Path, n: int, seed: int) -> Path:
+    """The corpus of size n (generated once per seed; the same files for every run)."""
+    folder = workdir / f"corpus-{n}-{seed}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(folder, n, seed=seed, today=date.today())
+        (folder / ".complete").write_text("ok")
+    return folder
+
+
+def new_listing(content: Path) -> Path:
+    """Write one new valid opportunity, as an approved submission would add it."""
+    meta = {"Title": "Pornic recherche son boulanger", "Date": date.today().isoformat(),
+            "Kind": "commerce-recherche", "Sector": "10.71C", "Reference": "bench-publication",
+            "State": "ouverte", "Commune": "44131", "Surface": "85", "Rent": "450",
+            "Contact_name": "Mairie de Pornic", "Contact_email": "mairie@pornic.example.fr"}
+    path = content / "opportunites" / "bench-publication.md"
+    path.write_text(metadata.dumps(meta, "Le fournil attend son boulanger."), encoding="utf-8")
+    return path
+
+
+def run_size(workdir: Path, n: int, seed: int, stock: bool) -> dict:
+    """All measurements for one size."""
+    content = corpus(workdir, n, seed)
+    new_listing(content).unlink()  # start from the generated corpus only
+    out, cache = workdir / f"site-{n}", workdir / f"cache-{n}"
+    for folder in (out, cache, workdir / f"stock-{n}"):
+        shutil.rmtree(folder, ignore_errors=True)
+    row: dict = {"n": n}
+    if stock:
+        settings = workdir / "stock_settings.py"
+        settings.write_text(STOCK_SETTINGS, encoding="utf-8")
+        row["stock"] = measure([sys.executable, "-m", "pelican", str(content), "-o",
+                                str(workdir / f"stock-{n}"), "-s", str(settings), "-q"])
+    env = {"PASDEPORTE_BUILD_CACHE": str(cache)}
+    ours = [sys.executable, "-m", "pasdeporte.cli", "build", "--content", str(content),
+            "--output", str(out)]
+    row["full"] = measure([*ours, "--complet"], env)
+    row["nochange"] = measure(ours, env)
+    new_listing(content)
+    row["publish"] = measure(ours, env)
+    if not (out / "opportunites" / "bench-publication" / "index.html").exists():
+        sys.exit("la publication n'a pas produit la page de l'annonce")
+    new_listing(content).unlink()
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    """The figures as a Markdown table."""
+    lines = ["| annonces | Pelican stock | build complet | ratio | sans changement | "
+             "publication d'une annonce |", "|---:|---:|---:|---:|---:|---:|"]
+
+    def cell(pair):
+        return f"{pair[0]:.1f} s, {pair[1]:.0f} Mo" if pair else "—"
+
+    for row in rows:
+        ratio = f"{row['full'][0] / row['stock'][0]:.2f}" if row.get("stock") else "—"
+        size = f"{row['n']:,}".replace(",", " ")
+        lines.append(f"| {size} | {cell(row.get('stock'))} | {cell(row['full'])} | {ratio}"
+                     f" | {cell(row['nochange'])} | {cell(row['publish'])} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its table."""
+    parser = argparse.ArgumentParser(prog="scripts/bench build")
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="tailles de corpus séparées par des virgules (ex. 1000,10000,100000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench-out")
+    parser.add_argument("--sans-stock", dest="stock", action="store_false",
+                        help="ne pas mesurer Pelican stock")
+    args = parser.parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    started = time.strftime("%Y-%m-%d %H:%M")
+    rows = []
+    for n in (int(size) for size in args.sizes.split(",")):
+        print(f"… {n} annonces", file=sys.stderr, flush=True)
+        rows.append(run_size(args.workdir.resolve(), n, args.seed, args.stock))
+    cores = len(os.sched_getaffinity(0))
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    print(f"Build, {started}, {platform.machine()} {cores} cœurs, {memory:.0f} Go, "
+          f"Python {platform.python_version()} (mémoire : pic du plus gros processus)")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

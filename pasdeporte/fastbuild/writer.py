@@ -1,0 +1,197 @@
+"""A Pelican Writer that renders on every core and writes only the bytes that changed.
+
+`write_file` calls made by any generator (Pelican's or a plugin's) are queued instead of
+rendered: Pelican's own logic (pagination, local context, overwrite checks) still runs, but
+the template is replaced by a recorder. `flush()` (on the `finalized` signal, before other
+receivers) then renders the queue in forked processes, each taking every n-th page, and
+writes a file only when its bytes differ from what is on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from pathlib import Path
+
+from pelican.writers import FileOverwriteFailedError, Writer
+
+from pasdeporte.fastbuild import outputs, paths, progress
+
+logger = logging.getLogger(__name__)
+
+# The writer of the current Pelican run, flushed on `finalized` (a run has one writer).
+_CURRENT: list[FastWriter] = []
+
+
+class _Recorder:
+    """Stands in for a Jinja template: remembers the context instead of rendering."""
+
+    def __init__(self, template, context: dict, queue: list):
+        self.template, self.context, self.queue = template, context, queue
+
+    def render(self, localcontext: dict) -> str:
+        self.queue.append([self.template, localcontext, None, self.context])
+        return ""
+
+
+class _Claim:
+    """The file object Pelican writes the (empty) render into: it claims the queued job."""
+
+    def __init__(self, writer: FastWriter, path: str):
+        self.writer, self.path = writer, path
+
+    def write(self, _text: str) -> None:
+        self.writer.queue[-1][2] = self.path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+class FastWriter(Writer):
+    """Queue renders, render them in parallel at the end, write only changed files."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.queue: list[list] = []
+        self.direct: set[str] = set()  # feeds, written at once
+        self.counts = {"pages": 0, "written": 0, "unchanged": 0}
+        self._recording = False
+        _CURRENT[:] = [self]
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        """Let Pelican prepare the page(s), but queue the rendering."""
+        self._recording = True
+        try:
+            return super().write_file(name, _Recorder(template, context, self.queue), context,
+                                      *args, **kwargs)
+        finally:
+            self._recording = False
+
+    def _open_w(self, filename, encoding, override=False):
+        # Pelican's overwrite rules, then either a claim (queued page) or a compare-file (feed).
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(f'Failed to overwrite "{filename}" a second time')
+            logger.info('Skipping "%s", not overwriting', filename)
+            if self._recording:
+                self.queue.pop()
+            return open(os.devnull, "w", encoding=encoding)  # noqa: SIM115
+        if filename in self._written_files and not override:
+            raise FileOverwriteFailedError(f'Failed to overwrite "{filename}": already written')
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        if self._recording:
+            return _Claim(self, filename)
+        self.direct.add(filename)
+        return _CompareFile(filename, self.counts)
+
+    def flush(self) -> None:
+        """Render and write every queued page, split over the worker processes."""
+        jobs = [job for job in self.queue if job[2] is not None]
+        self.queue = []
+        # Last claim wins, as when Pelican overwrites a file with override=True.
+        by_path = {job[2]: job for job in jobs}
+        jobs = list(by_path.values())
+        self.counts["pages"] += len(jobs)
+        workers = min(paths.worker_count(self.settings), max(1, len(jobs) // 64))
+        progress.report(f"Rendu de {len(jobs)} pages sur {workers} processus…")
+        children = []
+        for index in range(1, workers):
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # child: render its share, report counts, leave without cleanup
+                os.close(read)
+                code = 0
+                try:
+                    counts = _render(jobs[index::workers])
+                    os.write(write, pickle.dumps(counts))
+                except BaseException:
+                    logger.exception("Échec du rendu en parallèle")
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(write)
+            children.append((pid, read))
+        mine = _render(jobs[0::workers])
+        for key in ("written", "unchanged"):
+            self.counts[key] += mine[key]
+        failed = False
+        for pid, read in children:
+            with os.fdopen(read, "rb") as fh:
+                data = fh.read()
+            _pid, status = os.waitpid(pid, 0)
+            if status != 0 or not data:
+                failed = True
+                continue
+            counts = pickle.loads(data)  # noqa: S301 (from our own child process)
+            for key in ("written", "unchanged"):
+                self.counts[key] += counts[key]
+        if failed:
+            raise RuntimeError("le rendu parallèle des pages a échoué (voir le journal)")
+        outputs.note_written(os.fspath(Path(p).resolve()) for p in by_path)
+        outputs.note_written(os.fspath(Path(p).resolve()) for p in self.direct)
+
+
+def _render(jobs: list[list]) -> dict[str, int]:
+    """Render and write jobs in order; count written and unchanged files."""
+    counts = {"written": 0, "unchanged": 0}
+    for template, localcontext, path, shared in jobs:
+        # As Pelican's _write_file does: Contents read the page's site URL from the shared context.
+        if localcontext.get("localsiteurl"):
+            shared["localsiteurl"] = localcontext["localsiteurl"]
+        data = template.render(localcontext).encode("utf-8")
+        counts["written" if write_if_changed(path, data) else "unchanged"] += 1
+    return counts
+
+
+def write_if_changed(path: str, data: bytes) -> bool:
+    """Write `data` to `path` unless it already holds exactly these bytes; True if written."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read() == data:
+                return False
+        paths.atomic_write(Path(path), data)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as fh:  # a new file: no reader can hold a half-written copy
+            fh.write(data)
+    return True
+
+
+class _CompareFile:
+    """A text file that, on close, writes to disk only if its content changed."""
+
+    def __init__(self, path: str, counts: dict):
+        self.path, self.counts, self.parts = path, counts, []
+
+    def write(self, text: str | bytes) -> None:
+        # Feed generators write bytes when the stream is not a TextIOBase.
+        self.parts.append(text.encode("utf-8") if isinstance(text, str) else text)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if exc[0] is None:
+            changed = write_if_changed(self.path, b"".join(self.parts))
+            self.counts["written" if changed else "unchanged"] += 1
+
+
+def get_writer(pelican) -> type[Writer]:
+    """Signal receiver: use FastWriter."""
+    return FastWriter
+
+
+def flush_current() -> dict[str, int]:
+    """Flush the writer of the current run; return its counts."""
+    counts = {"pages": 0, "written": 0, "unchanged": 0}
+    while _CURRENT:
+        writer = _CURRENT.pop()
+        writer.flush()
+        counts = writer.counts
+    return counts

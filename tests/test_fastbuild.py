@@ -1,0 +1,99 @@
+"""The fast build is Pelican's build, faster: same reader results, same pages, live republishing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+
+import pytest
+from fastbuild_helpers import ROOT, generate, tree
+
+from pasdeporte import build, metadata
+from pasdeporte.fastbuild import reader, watch
+
+TODAY = "2026-12-01"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """The project's Pelican settings on an empty content folder, with a private cache."""
+    (tmp_path / "content").mkdir()
+    found = build.pelican_settings(tmp_path / "content", tmp_path / "out")
+    found["FASTBUILD_CACHE_PATH"] = str(tmp_path / "cache")
+    return found
+
+
+@pytest.mark.parametrize("text", [
+    "Title: Simple\nDate: 2026-01-02\n\nUn paragraphe.\n",
+    "\ufeffTitle: Avec BOM\nDate: 2026-01-02\n\n*Gras* et [lien](https://example.fr).\n",
+    "Title: Sans corps\nDate: 2026-01-02\n",
+    "Title: Résumé\nSummary: Un *résumé* formaté\nDate: 2026-01-02\n\nCorps.\n",
+    "Title: Double\nTitle: Second\nTags: a\nTags: b\nDate: 2026-01-02\n\nCorps.\n",
+    "Title: Listes\nDate: 2026-01-02\n\n- un\n- deux\n\n1. trois\n\n<b>brut</b>\n",
+])
+def test_reader_returns_what_pelican_reader_returns(settings, tmp_path, text):
+    from pelican.readers import MarkdownReader
+
+    path = tmp_path / "content" / "listing.md"
+    path.write_text(text, encoding="utf-8")
+    expected = MarkdownReader(settings).read(str(path))
+    fast = reader.FastMarkdownReader(settings)
+    reader.reset()
+    assert fast.read(str(path)) == expected
+    # A reused instance must not carry state from one file to the next.
+    assert fast.render(str(path)) == expected
+
+
+def test_settings_hash_follows_markdown_settings(settings):
+    same = reader.settings_hash(dict(settings))
+    assert reader.settings_hash(settings) == same
+    other = {**settings, "MARKDOWN": {**settings["MARKDOWN"], "output_format": "xhtml"}}
+    assert reader.settings_hash(other) != same
+
+
+def test_pages_identical_to_stock_pelican_with_same_settings(tmp_path):
+    content = tmp_path / "content"
+    generate(content, 30, seed=3, today=date(2026, 11, 28))
+    fast = tmp_path / "fast"
+    build.build_site(content, fast, settings={"FASTBUILD_CACHE_PATH": str(tmp_path / "c"),
+                                              "PASDEPORTE_TODAY": TODAY})
+    stock = tmp_path / "stock"
+    # Pelican's own command, in its own process: no fastbuild plugin, same settings file.
+    subprocess.run([sys.executable, "-m", "pelican", str(content), "-o", str(stock), "-s",
+                    str(ROOT / "pelicanconf.py"), "-q", "-e", f'PASDEPORTE_TODAY="{TODAY}"'],
+                   check=True, cwd=ROOT, capture_output=True)
+    fast_files = {k: v for k, v in tree(fast).items() if not k.startswith("pagefind/")}
+    stock_files = tree(stock)
+    assert sorted(fast_files) == sorted(stock_files)
+    assert [k for k in stock_files if fast_files[k] != stock_files[k]] == []
+
+
+def test_watch_republishes_a_new_listing(tmp_path):
+    content, output = tmp_path / "content", tmp_path / "out"
+    generate(content, 12, seed=5, today=date.today())
+    build.build_site(content, output)
+    builds, stop = [], threading.Event()
+    thread = threading.Thread(target=watch.run, args=(content, output),
+                              kwargs={"interval": 0.2, "stop": stop,
+                                      "on_build": builds.append,
+                                      "since": watch.snapshot(content)}, daemon=True)
+    thread.start()
+    try:
+        meta = {"Title": "Pornic recherche son boulanger", "Date": date.today().isoformat(),
+                "Kind": "commerce-recherche", "Sector": "10.71C", "Reference": "fb-watch-01",
+                "State": "ouverte", "Commune": "44131", "Contact_name": "Mairie de Pornic",
+                "Contact_email": "mairie@pornic.example.fr"}
+        (content / "opportunites" / "pornic-watch.md").write_text(
+            metadata.dumps(meta, "Le fournil attend son boulanger."), encoding="utf-8")
+        started = time.monotonic()
+        page = output / "opportunites" / "pornic-watch" / "index.html"
+        while not builds and time.monotonic() - started < 60:
+            time.sleep(0.1)
+        assert builds == [0], "the watcher's build failed or did not run"
+        assert "Pornic recherche son boulanger" in page.read_text("utf-8")
+    finally:
+        stop.set()
+        thread.join(5)
