@@ -13,10 +13,18 @@ from werkzeug.security import safe_join
 APP_PREFIXES = ("/proposer", "/suivi", "/api/", "/app-static/")
 
 
+def _site_headers(response):
+    # The site's own pages keep their CSP choices (Pagefind needs wasm); these are safe for all.
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
 def site_app(site_dir: Path) -> Flask:
     """A WSGI app serving a built static site, with index.html for folders."""
     site = Flask("pasdeporte_site", static_folder=None)
     root = str(Path(site_dir).resolve())
+    site.after_request(_site_headers)
 
     @site.route("/", defaults={"path": ""})
     @site.route("/<path:path>")
