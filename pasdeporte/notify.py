@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from pasdeporte import schema, tracking
+from pasdeporte import schema, tracking, updates
 from pasdeporte.metadata import clean_text
 
 TIMEOUT = 20
@@ -139,3 +139,17 @@ def decision(config: Mapping | None, to: str, reference: str, status: str, track
     else:
         raise ValueError(f"décision inconnue : {status}")
     return send(config, [to], subject, text)
+
+
+def update_request(config: Mapping | None, reference: str, state: str, review_id: str,
+                   tracking_url: str = "") -> bool:
+    """Tell the editors that a submitter asked to change a published listing's state."""
+    smtp = settings(config)
+    wish = updates.STATES.get(state, state)
+    text = (f"L'auteur de l'annonce {reference} demande une mise à jour : {wish} "
+            f"(State: {state}).\n\n"
+            f"Pour la relire :\n  scripts/review show {review_id}\n"
+            f"Pour l'appliquer :\n  scripts/review approve {review_id} --build\n")
+    if tracking_url:
+        text += f"\nSuivi public : {tracking_url}\n"
+    return send(config, smtp.editors if smtp else (), f"Mise à jour demandée : {reference}", text)

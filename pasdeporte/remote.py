@@ -221,12 +221,13 @@ class RetryWorker(threading.Thread):
         while not self._halt.is_set():
             self._woken.clear()  # before the pass: a wake during it triggers another one
             try:
-                repo = git.Repo(self.repo_path)
-                report = self.queue.push_pending(repo, self.remote, self.forge)
-                for branch, error in report.failed.items():
-                    log.warning("push de %s reporté : %s", branch, error)
-                # Tracking pages follow merges and rejections made elsewhere (forge, editors).
-                fetch(repo, self.remote)
+                # Closed after each pass: GitPython may keep `git cat-file` helpers running.
+                with git.Repo(self.repo_path) as repo:
+                    report = self.queue.push_pending(repo, self.remote, self.forge)
+                    for branch, error in report.failed.items():
+                        log.warning("push de %s reporté : %s", branch, error)
+                    # Tracking pages follow merges and rejections made elsewhere (forge, editors).
+                    fetch(repo, self.remote)
             except Exception:  # the loop must outlive any single failure
                 log.exception("file d'envoi : passe interrompue")
             self._woken.wait(self.interval)

@@ -37,7 +37,9 @@ def token(secret: str, reference: str) -> str:
 
 def check_token(secret: str, reference: str, candidate: str) -> bool:
     """Whether `candidate` is the reference's token (constant-time comparison)."""
-    return hmac.compare_digest(token(secret, reference), str(candidate))
+    # As bytes: compare_digest raises TypeError on a str holding non-ASCII characters.
+    expected = token(secret, reference).encode("ascii")
+    return hmac.compare_digest(expected, str(candidate).encode("utf-8", "replace"))
 
 
 def update_url(public_url: str, secret: str, reference: str) -> str:
@@ -59,10 +61,15 @@ def find_listing(repo: git.Repo, base: str, reference: str) -> str | None:
 
 
 def open_update(repo: git.Repo, base_branch: str, reference: str, state: str) -> str:
-    """Open a review branch changing only the `State:` line of a published listing."""
+    """Open a review branch changing only the `State:` line of a published listing.
+
+    `base_branch` is a branch name, or a full ref such as `refs/remotes/origin/main` when the
+    listing was merged on the forge and the local branch lags behind.
+    """
     if state not in STATES:
         raise UpdateError(f"état non proposé : {state}")
-    base = resolve(repo, f"refs/heads/{base_branch}")
+    base_ref = base_branch if base_branch.startswith("refs/") else f"refs/heads/{base_branch}"
+    base = resolve(repo, base_ref)
     path = find_listing(repo, base, reference) if base else None
     if path is None:
         raise UpdateError("cette annonce n'est pas (encore) publiée")

@@ -14,8 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 # Settings read from the environment (contract "Form app"), then overridden by test_config.
+# SMTP_*, EDITORS_EMAIL and FORGE* are read from the environment too, or from the mapping.
 ENV_SETTINGS = ("SUBMIT_REPO", "SUBMIT_BASE_BRANCH", "SUBMIT_DATA_DIR", "SECRET_KEY",
-                "SUBMIT_RATE_LIMIT", "SUBMIT_REMOTE", "SUBMIT_PROXY_FIX")
+                "SUBMIT_RATE_LIMIT", "SUBMIT_REMOTE", "SUBMIT_PROXY_FIX", "SUBMIT_PUBLIC_URL")
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -44,6 +45,7 @@ def load_settings(app: Flask, test_config: dict | None) -> None:
         SUBMIT_RATE_LIMIT="10 per minute",
         SUBMIT_REMOTE=None,
         SUBMIT_PROXY_FIX=0,
+        SUBMIT_PUBLIC_URL=None,  # absolute links in emails; default: the request's host
         # Four 5 MB photos plus the text fields, with room for multipart overhead.
         MAX_CONTENT_LENGTH=22 * 1024 * 1024,
         # A town-hall secretary may leave the form open for hours: don't expire the token.
@@ -70,14 +72,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["SUBMIT_PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from submit_app import api, cli, security, store, views
+    from submit_app import api, changes, cli, security, store, views, workflow
 
     CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app)
-    limiter.limit(lambda: app.config["SUBMIT_RATE_LIMIT"], methods=["POST"])(views.bp)
+    for blueprint in (views.bp, changes.bp):
+        limiter.limit(lambda: app.config["SUBMIT_RATE_LIMIT"], methods=["POST"])(blueprint)
     store.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(changes.bp)
     app.register_blueprint(api.bp)
+    # Last: its push worker starts only once the app is fully set up.
+    workflow.init_app(app)
     return app

@@ -1,4 +1,4 @@
-"""Security headers and French error pages (400, 404, 405, 413, 429, 500)."""
+"""Security headers and French error pages (400, 403, 404, 405, 413, 429, 500)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ HEADERS = {
 MESSAGES = {
     400: ("Requête invalide", "Le formulaire envoyé n'a pas pu être lu. Revenez en arrière et "
           "renvoyez-le."),
+    403: ("Lien non valable", "Ce lien de modification n'est pas valable. Utilisez le lien "
+          "personnel reçu par courriel, en entier, sans le modifier."),
     404: ("Page introuvable", "Cette adresse ne correspond à aucune page."),
     405: ("Méthode non autorisée", "Cette page ne s'utilise pas ainsi."),
     413: ("Envoi trop volumineux", "Les photos jointes dépassent la taille permise (4 photos de "
@@ -53,10 +55,12 @@ def handle_http(error: HTTPException):
 
 def handle_csrf(error: CSRFError):
     """Bad or missing CSRF token: 400, re-showing the form with what was typed when possible."""
-    from submit_app import views
+    from submit_app import changes, views
 
     if request.endpoint in views.FORM_ENDPOINTS:
         return views.redisplay_after_csrf_error(), 400
+    if request.endpoint == "changes.modify":
+        return changes.redisplay_after_csrf_error()
     return error_page(400)
 
 

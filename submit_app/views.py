@@ -8,8 +8,8 @@ import sqlite3
 import git
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from pasdeporte import gitwrite, schema, tracking
-from submit_app import forms, images, listing, preview, store
+from pasdeporte import gitwrite, remote, schema, tracking
+from submit_app import forms, images, listing, preview, store, workflow
 
 bp = Blueprint("views", __name__)
 FORM_ENDPOINTS = {"views.propose"}
@@ -97,6 +97,8 @@ def _save(form, kind: str, photos: list[bytes]):
             # Never leave a branch whose submitter we cannot reach.
             gitwrite.delete_branch(config["SUBMIT_REPO"], branch, sha)
             raise
+        # Accepted: pushing and emails happen in the background and never undo this.
+        workflow.submitted(built.meta, reference, form.submitter_email.canonical)
         return url_for("views.track", reference=reference)
     raise RuntimeError("no free reference after several attempts")
 
@@ -147,18 +149,28 @@ def _public_url(path: str) -> str:
     return f"/{folder}/{name.removesuffix('.md')}/"
 
 
+def valid_reference(reference: str) -> bool:
+    """Whether a URL segment can be a listing reference (anything else is a 404)."""
+    return bool(schema.REFERENCE_RE.match(reference) and re.fullmatch(r"[a-z0-9-]+", reference))
+
+
+def remote_name(repo: git.Repo) -> str | None:
+    """The refs/remotes/ name of SUBMIT_REMOTE (a remote name or a URL), None without one."""
+    configured = current_app.config.get("SUBMIT_REMOTE")
+    return remote.tracking_name(repo, configured) if configured else None
+
+
 @bp.get("/suivi/<reference>")
 def track(reference: str):
     """Where a submission stands: received, published or rejected (with the reason)."""
-    if not schema.REFERENCE_RE.match(reference) or not re.fullmatch(r"[a-z0-9-]+", reference):
+    if not valid_reference(reference):
         abort(404)
     row = store.find(reference)
     config = current_app.config
-    remote = config.get("SUBMIT_REMOTE")
-    remote = remote if remote and re.fullmatch(r"[A-Za-z0-9._-]+", remote) else None
     with git.Repo(config["SUBMIT_REPO"]) as repo:
+        # Merged on the forge counts as published: the push worker fetches the remote's base.
         state = tracking.status(repo, reference, row["commit_sha"] if row else None,
-                                config["SUBMIT_BASE_BRANCH"], remote)
+                                config["SUBMIT_BASE_BRANCH"], remote_name(repo))
     if state.state == tracking.UNKNOWN:
         abort(404)
     url = _public_url(row["path"]) if row and state.state == tracking.PUBLISHED else None
