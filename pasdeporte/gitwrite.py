@@ -29,6 +29,8 @@ from pathlib import Path
 # Path components we accept: no dot-files, no "..", nothing git or a shell would read specially.
 COMPONENT_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$")
 BRANCH_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
+# A base given as a full ref: a local branch or a remote-tracking one (the remote's copy).
+FULL_REF_RE = re.compile(r"^refs/(heads|remotes)/[A-Za-z0-9_][A-Za-z0-9._/-]*$")
 IDENTITY_RE = re.compile(r"^[^<>\n]+$")
 # gc.auto=0: thousands of loose objects must not start a background gc mid-request.
 GIT = ("git", "-c", "gc.auto=0", "-c", "core.hooksPath=/dev/null")
@@ -208,11 +210,27 @@ def _commit_object(tree: str, parent: str, message: str, identity: Identity) -> 
             f"{message}").encode()
 
 
+def _base_ref(base: str) -> str:
+    """`refs/heads/<base>` for a branch name; a full ref (`refs/remotes/origin/main`) as is."""
+    if not base.startswith("refs/"):
+        return f"refs/heads/{base}"
+    if not FULL_REF_RE.match(base) or ".." in base:
+        raise ValueError(f"référence de base refusée : {base!r}")
+    return base
+
+
+def resolve_commit(repo: str | os.PathLike, ref: str) -> str | None:
+    """The commit a branch name or full ref points to, None if it does not exist."""
+    found = _git(Path(repo)).ask(f"info {_base_ref(ref)}^{{commit}}")
+    return found[0] if found else None
+
+
 def commit_files(repo: str | os.PathLike, branch: str, base: str, files: Mapping[str, bytes],
                  message: str, identity: Identity = Identity()) -> str:
     """Create `refs/heads/<branch>`: one commit on `base` adding `files`; return its sha.
 
-    Raises RefExistsError if the branch exists, FileExistsError if a file already exists on
+    `base` is a branch name or a full ref (`refs/remotes/<remote>/<branch>`). Raises
+    RefExistsError if the branch exists, FileExistsError if a file already exists on
     `base`, GitWriteError on any other git failure. Touches no index and no working tree.
     """
     repo = Path(repo)
@@ -221,10 +239,11 @@ def commit_files(repo: str | os.PathLike, branch: str, base: str, files: Mapping
     parsed = {path: check_path(path) for path in files}
     folders = {""} | {"/".join(parts[:i])
                       for parts in parsed.values() for i in range(1, len(parts))}
+    base_ref = _base_ref(base)
     git = _git(repo)
     # Resolve the base once, then read every folder of that very commit: if the base moves
     # meanwhile, the new branch still has one consistent parent.
-    found = git.ask(f"info refs/heads/{base}^{{commit}}")
+    found = git.ask(f"info {base_ref}^{{commit}}")
     if found is None:
         raise GitWriteError(f"branche de base introuvable : {base}")
     parent = found[0]

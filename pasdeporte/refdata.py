@@ -262,6 +262,12 @@ def search_naf(query: str, limit: int = 10) -> list[Naf]:
     return [entry for *_, entry in sorted(ranked)[:max(limit, 0)]]
 
 
+def naf_exact(query: str) -> list[Naf]:
+    """NAF sub-classes whose label or one of whose keywords is exactly `query` (accents aside)."""
+    text = normalize(str(query))
+    return [entry for entry, phrases, _, _ in _naf_documents() if text and text in phrases]
+
+
 def territory(code: str) -> Territory | None:
     """Parse a territory code: INSEE commune, EPCI SIREN, "dep-44" or "reg-52"; None if unknown."""
     text = str(code).strip()

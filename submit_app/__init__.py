@@ -72,7 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["SUBMIT_PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    from submit_app import api, changes, cli, security, store, views, workflow
+    from submit_app import api, changes, cli, held, security, store, views, workflow
 
     CSRFProtect(app)
     limiter = Limiter(get_remote_address, app=app)
@@ -84,6 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(changes.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(held.bp)
     # Last: its push worker starts only once the app is fully set up.
     workflow.init_app(app)
     return app

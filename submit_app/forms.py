@@ -65,6 +65,26 @@ INPUT_ATTRS = {
     "naf": {"list": "naf-suggestions", "data-suggest": "naf", "autocomplete": "off"},
 }
 
+# The schema describes the file (codes); people type names, postal codes or codes, which
+# `resolve` turns into those codes: their guidance says what the form accepts. The examples
+# are alternatives, each of which the form accepts as typed (a test checks it).
+GUIDANCE = {
+    "commune": ("Commune", "Tapez le nom de la commune, son code postal ou son code INSEE, puis "
+                "choisissez-la dans la liste si elle s'affiche.", ("Pornic, 44210", "44131")),
+    "naf": ("Secteur d'activité", "L'activité recherchée ou prévue : tapez son nom (« "
+            "boulangerie », « pharmacie ») ou son code NAF.",
+            ("boulangerie", "pharmacie", "10.71C")),
+    "territories": ("Territoires recherchés", "Communes, départements ou régions, par leur nom ou "
+                    "leur code (code INSEE, numéro de département), séparés par des virgules ; "
+                    "une intercommunalité par son numéro SIREN.",
+                    ("Vendée, Loire-Atlantique, Pornic", "85, 44, 44131")),
+}
+
+
+def alternatives(examples: tuple[str, ...]) -> str:
+    """("a", "b", "c") -> "a, b ou c"."""
+    return " ou ".join(filter(None, (", ".join(examples[:-1]), examples[-1])))
+
 
 def _list_value(raw: str) -> str:
     """Items typed one per line or separated by semicolons, written "a; b"."""
@@ -128,13 +148,14 @@ def _private(max_length: int, required: bool = False, convert=None):
 def _field(fld: schema.Field, kind: str):
     """The WTForms field of one schema field."""
     label = f"{fld.label} ({fld.unit})" if fld.unit else fld.label
-    if fld.type == "commune":
-        label = "Commune"
+    description = fld.help
+    if fld.type in GUIDANCE:
+        label, description, _ = GUIDANCE[fld.type]
     length = INPUT_LENGTH.get(fld.type, fld.max_length)
     attrs = {"maxlength": length, **INPUT_ATTRS.get(fld.type, {})}
     if fld.required:
         attrs["required"] = True
-    options = dict(description=fld.help, validators=[Canonical(fld, length)], render_kw=attrs)
+    options = dict(description=description, validators=[Canonical(fld, length)], render_kw=attrs)
     if fld.type == "choice":
         choices = schema.OPPORTUNITY_KINDS if fld.key == "Kind" else fld.choices
         attrs.pop("maxlength")
@@ -157,7 +178,8 @@ def form_class(kind: str) -> type[FlaskForm]:
         if fld.key in APP_SET or (kind == "projet" and fld.key == "Kind"):
             continue
         attrs[fld.name] = _field(fld, kind)
-        attrs["examples"][fld.name] = fld.example
+        attrs["examples"][fld.name] = alternatives(GUIDANCE[fld.type][2]) \
+            if fld.type in GUIDANCE else fld.example
     attrs["body"] = TextAreaField(
         "Description", validators=[check_body],
         description="Présentez le lieu, la commune et ce qui est attendu. Mise en forme "

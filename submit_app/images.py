@@ -59,14 +59,3 @@ def paths(reference: str, count: int) -> list[str]:
     """The `Images` metadata paths of a listing's photos: images/<reference>/1.jpg …"""
     return [f"images/{reference}/{number}.jpg" for number in range(1, count + 1)]
 
-
-def from_uploads(uploads) -> list[bytes]:
-    """Re-encoded photos of the non-empty uploaded files; ImageError on the first bad one."""
-    files = [f for f in uploads or [] if getattr(f, "filename", "")]
-    if len(files) > MAX_FILES:
-        raise ImageError(f"{MAX_FILES} photos au plus")
-    out = []
-    for upload in files:
-        data = upload.stream.read(MAX_BYTES + 1)
-        out.append(reencode(data, upload.filename[:80]))
-    return out

@@ -107,6 +107,11 @@ def sector(text: str) -> str:
     match = NAF_PREFIX_RE.match(text)
     if entry := refdata.naf(match[1] if match else text):
         return entry.code
+    # A trade's usual name ("boucherie", "pharmacie") is a keyword of exactly one sub-class:
+    # take it rather than asking to choose among labels that merely mention the word.
+    exact = refdata.naf_exact(text[:200])
+    if len(exact) == 1:
+        return exact[0].code
     found = _search_naf(text[:200])
     key = refdata.normalize(text)
     starting = [n for n in found if refdata.normalize(n.label).startswith(key)]
@@ -132,6 +137,8 @@ def _territory(item: str) -> str:
     found = refdata.territory(item)
     if found:
         return found.code
+    if re.fullmatch(r"\d{2}|2[ABab]|97\d", item) and (dep := refdata.departement(item.upper())):
+        return f"dep-{dep.code}"  # a département by its number, as people write it: "85"
     key = refdata.normalize(item)
     for dep in refdata.departements().values():
         if refdata.normalize(dep.name) == key:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
 from pathlib import Path
 
 from flask import Flask, abort, redirect, send_from_directory
@@ -53,8 +54,26 @@ class Dispatcher:
         return target(environ, start_response)
 
 
+def _built(result) -> None:
+    if result == 0:
+        print("Site republié.", flush=True)
+    else:  # the build printed why; the last good site stays online
+        print("Republication impossible : le site en ligne reste le précédent.", flush=True)
+
+
+def watch_content(content: Path, site: Path) -> threading.Event:
+    """Republish `site` whenever `content` changes, from a daemon thread; set the event to stop."""
+    from pasdeporte.fastbuild import watch
+
+    stop = threading.Event()
+    thread = threading.Thread(target=watch.run, args=(content, site), name="pasdeporte-watch",
+                              kwargs={"stop": stop, "on_build": _built}, daemon=True)
+    thread.start()
+    return stop
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Serve with waitress until interrupted."""
+    """Serve with waitress until interrupted, republishing the site when `content/` changes."""
     import waitress
 
     from submit_app import create_app
@@ -63,8 +82,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     parser.add_argument("--site", type=Path, default=Path("output"))
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help="dossier des annonces surveillé (défaut : content)")
+    parser.add_argument("--no-watch", action="store_true",
+                        help="ne pas republier le site quand les annonces changent")
     args = parser.parse_args(argv)
     app = Dispatcher(create_app(), site_app(args.site))
+    if not args.no_watch and args.content.is_dir():
+        watch_content(args.content, args.site)
+        print(f"Republication automatique quand {args.content}/ change.", flush=True)
     print(f"Pas-de-porte : http://{args.host}:{args.port}/ (Ctrl-C pour arrêter)", flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=8)
 

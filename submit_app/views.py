@@ -9,7 +9,7 @@ import git
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from pasdeporte import gitwrite, remote, schema, tracking
-from submit_app import forms, images, listing, preview, store, workflow
+from submit_app import forms, freshbase, held, images, listing, preview, store, workflow
 
 bp = Blueprint("views", __name__)
 FORM_ENDPOINTS = {"views.propose"}
@@ -31,10 +31,43 @@ def privacy():
     return render_template("privacy.html")
 
 
-def _render(kind: str, form, summary=(), shown=None, status: int = 200):
+def _render(kind: str, form, summary=(), shown=None, status: int = 200, kept=None):
+    kept = kept or held.Held()
+    photos = [url_for("held.thumbnail", token=kept.token, name=name) for name in kept.ids()]
     return render_template(
         "form.html", kind=kind, form=form, title=TITLES[kind], steps=forms.STEPS[kind],
-        summary=list(summary), preview=shown, required_note=True), status
+        summary=list(summary), preview=shown, required_note=True, photos_token=kept.token,
+        held_photos=list(zip(kept.ids(), photos, strict=True)),
+        room=images.MAX_FILES - len(photos)), status
+
+
+def _sentence(error: Exception) -> str:
+    return f"{str(error)[:1].upper()}{str(error)[1:]}."
+
+
+def _photos(form) -> tuple[held.Held, list[str]]:
+    """Photos held after this request's removals and uploads, and what went wrong."""
+    kept = held.Held(request.form.get("photos_token", "", type=str))
+    kept.remove(request.form.getlist("photos_remove", type=str))
+    uploads = [f for f in form.images.data or [] if getattr(f, "filename", "")]
+    room, problems, refused = images.MAX_FILES - len(kept.ids()), [], 0
+    for upload in uploads:
+        if room <= 0:
+            refused += 1
+            continue
+        try:
+            photo = images.reencode(upload.stream.read(images.MAX_BYTES + 1),
+                                    upload.filename[:80])
+        except images.ImageError as error:
+            problems.append(_sentence(error))
+            continue
+        kept.add(photo)  # accepted photos are kept even if the rest of the form is not
+        room -= 1
+    if refused:
+        problems.append(f"{images.MAX_FILES} photos au plus : {refused} photo"
+                        f"{'s' if refused > 1 else ''} en trop n'{'ont' if refused > 1 else 'a'}"
+                        " pas été gardée" + ("s." if refused > 1 else "."))
+    return kept, problems
 
 
 def _summary(form) -> list[tuple[str, str]]:
@@ -71,6 +104,9 @@ def _private_row(form, built: listing.Listing, kind: str, sha: str) -> store.Pri
 def _save(form, kind: str, photos: list[bytes]):
     """Write the branch and the private record; the tracking URL, or None with errors attached."""
     config = current_app.config
+    # The remote's base when it is newer: the parent then holds what is published.
+    base = freshbase.base_ref(config["SUBMIT_REPO"], config["SUBMIT_BASE_BRANCH"],
+                              config.get("SUBMIT_REMOTE"))
     for _attempt in range(ATTEMPTS):
         reference = listing.new_reference()
         built = listing.build(kind, forms.listing_values(form), form.body.canonical, reference,
@@ -83,8 +119,7 @@ def _save(form, kind: str, photos: list[bytes]):
             files[f"content/{path}"] = data
         branch = tracking.branch_name(reference)
         try:
-            sha = gitwrite.commit_files(config["SUBMIT_REPO"], branch,
-                                        config["SUBMIT_BASE_BRANCH"], files,
+            sha = gitwrite.commit_files(config["SUBMIT_REPO"], branch, base, files,
                                         listing.commit_message(built))
         except (gitwrite.RefExistsError, FileExistsError):
             continue
@@ -110,28 +145,27 @@ def propose(kind: str):
     if request.method == "GET":
         return _render(kind, form)
     valid = form.validate()
-    photos = []
-    try:
-        photos = images.from_uploads(form.images.data)
-    except images.ImageError as error:
-        form.images.errors = [*form.images.errors, f"{str(error)[:1].upper()}{str(error)[1:]}."]
-        valid = False
     if form.website.data:
         form.form_errors.append("Envoi refusé : un champ caché a été rempli.")
         valid = False
+    kept, problems = _photos(form) if not form.website.data else (held.Held(), [])
+    if problems:
+        form.images.errors = [*form.images.errors, *problems]
+        valid = False
     if not valid:
-        return _render(kind, form, _summary(form))
+        return _render(kind, form, _summary(form), kept=kept)
     if "submit" in request.form:
-        target = _save(form, kind, photos)
+        target = _save(form, kind, kept.photos())
         if target:
+            kept.discard()  # now in the commit
             return redirect(target, 303)
-        return _render(kind, form, _summary(form))
+        return _render(kind, form, _summary(form), kept=kept)
     reference = "apercu"
     built = listing.build(kind, forms.listing_values(form), form.body.canonical, reference)
     if built.problems:
         _attach(form, built.problems)
-        return _render(kind, form, _summary(form))
-    return _render(kind, form, shown=preview.render(built.meta, built.body))
+        return _render(kind, form, _summary(form), kept=kept)
+    return _render(kind, form, shown=preview.render(built.meta, built.body), kept=kept)
 
 
 def redisplay_after_csrf_error():
@@ -140,7 +174,8 @@ def redisplay_after_csrf_error():
     form = forms.form_class(kind)(formdata=request.form if request.method == "POST" else None)
     form.form_errors.append("Votre session a expiré ou le formulaire n'a pas pu être vérifié. "
                             "Vérifiez ce que vous avez saisi, puis envoyez à nouveau.")
-    return _render(kind, form, _summary(form))[0]
+    kept = held.Held(request.form.get("photos_token", "", type=str))
+    return _render(kind, form, _summary(form), kept=kept)[0]
 
 
 def _public_url(path: str) -> str:

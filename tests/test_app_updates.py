@@ -126,7 +126,7 @@ def test_update_page_in_chromium_without_javascript_and_axe(browser, repo, publi
         checked = browser.new_context(bypass_csp=True)  # to inject axe-core only
         page = checked.new_page()
         page.goto(f"http://{host}:{port}{link}")
-        page.click("button[type=submit]")  # nothing chosen: every error shown
+        page.click(".listing-form button[type=submit]")  # nothing chosen: every error shown
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(
             "axe.run(document).then(r => r.violations.filter(v => ['serious', 'critical']"
@@ -135,10 +135,10 @@ def test_update_page_in_chromium_without_javascript_and_axe(browser, repo, publi
         context = browser.new_context(java_script_enabled=False)
         page = context.new_page()
         page.goto(f"http://{host}:{port}{link}")
-        page.click("button[type=submit]")
+        page.click(".listing-form button[type=submit]")
         assert "Choisissez l'une des possibilités proposées." in page.inner_text("#state")
         page.check("#state-1")
-        page.click("button[type=submit]")
+        page.click(".listing-form button[type=submit]")
         assert "Demande enregistrée" in page.inner_text("h1")
         context.close()
     assert violations == []
