@@ -12,10 +12,6 @@ SURFACE_BANDS = ((50, "< 50 m²"), (100, "50-100 m²"), (200, "100-200 m²"), (N
 RENT_BANDS = ((300, "< 300 €"), (600, "300-600 €"), (1000, "600-1 000 €"), (None, "> 1 000 €"))
 SECTIONS = {"opportunites": "Opportunité", "projets": "Projet"}
 CLOSED_STATES = {"pourvue", "retiree"}
-# Every record carries every sort key (Pagefind drops records without it from sorted results).
-# Each key is sorted in one direction only, so the sentinel always lands at the end:
-# newest first, largest surface first, cheapest rent first.
-SORT_MISSING = {"date": 0, "surface": 0, "loyer": 99_999_999}
 # Extra fields worth finding by full text, in display order.
 TEXT_FIELDS = ("equipment", "expectations", "aids", "housing", "visit", "experience")
 
@@ -30,7 +26,9 @@ class Record:
     body: str
     meta: dict[str, str] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: dict[str, int] = field(default_factory=dict)
+    # date (YYYYMMDD), ranked for Pagefind's only sort; surface and rent (None: the listing has
+    # none, sorted last) go to the sort table the search page loads on demand (search.py).
+    sort: dict[str, int | None] = field(default_factory=dict)
 
 
 def band(value: float, bands: tuple) -> str:
@@ -112,7 +110,8 @@ def make_record(values: dict, body_html: str, section: str, slug: str) -> Record
         "type": [schema.KINDS[kind]],
         "secteur": [naf.division_label],
     }
-    meta = {"title": values["title"], "type": schema.KINDS[kind], "secteur": naf.label,
+    # Only what a result shows: every meta byte is fetched again for each result displayed.
+    meta = {"title": values["title"], "type": schema.KINDS[kind],
             "date": values["date"].strftime("%d/%m/%Y")}
     surface = rent = None
     if schema.is_opportunity(kind):
@@ -147,8 +146,8 @@ def make_record(values: dict, body_html: str, section: str, slug: str) -> Record
     record.filters, record.meta = filters, meta
     record.sort = {
         "date": int(values["date"].strftime("%Y%m%d")),
-        "surface": round(surface) if surface is not None else SORT_MISSING["surface"],
-        "loyer": round(rent) if rent is not None else SORT_MISSING["loyer"],
+        "surface": round(surface) if surface is not None else None,
+        "loyer": round(rent) if rent is not None else None,
     }
     # Words a visitor may type that the body may not contain: place, sector, kind, details.
     # One readable sentence, since Pagefind may pick it for an excerpt.

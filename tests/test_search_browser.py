@@ -44,6 +44,7 @@ LISTINGS = {
         Commune="56260", Sector="47.11B"), 'Texte <script>window.pwned=1</script> piège.'),
 }
 LOIRE_ATLANTIQUE = "Loire-Atlantique (44)"
+VANNES = 'Épicerie <img src=x onerror="window.pwned=1"> à Vannes'
 LIVE_BOULANGERIES = 4  # La Roche, Le Mans, Nantes, the Vendée project
 
 
@@ -165,6 +166,40 @@ def test_sort_orders_results(page, site, sort, expected):
     found = titles(page)
     assert len(found) == LIVE_BOULANGERIES
     assert found[:len(expected)] == expected
+
+
+@pytest.mark.parametrize(("sort", "expected"), [
+    # Ties (60 m²) newest first: the Vendée project (5 days) before Pornic (20 days).
+    ("surface", ["Boulangerie à La Roche-sur-Yon", VANNES, "Boulanger cherche un fournil en Vendée",
+                 "Pornic cherche sa fromagerie", "Petite boulangerie au Mans",
+                 "Boulangerie à reprendre à Nantes"]),
+    # No rent (Nantes, the project) comes last, newest first.
+    ("loyer", ["Petite boulangerie au Mans", "Pornic cherche sa fromagerie", VANNES,
+               "Boulangerie à La Roche-sur-Yon", "Boulangerie à reprendre à Nantes",
+               "Boulanger cherche un fournil en Vendée"]),
+])
+def test_table_sort_of_every_listing_breaks_ties_by_date(page, site, sort, expected):
+    search(page, site, f"tri={sort}")
+    assert titles(page) == expected
+
+
+def test_default_query_never_fetches_the_sort_table(page, site):
+    requested = []
+    page.on("request", lambda request: requested.append(urlsplit(request.url).path))
+    search(page, site, "q=boulangerie")
+    page.wait_for_load_state("networkidle")
+    assert "/pagefind/pagefind.js" in requested  # the log does see the search's requests
+    assert not [path for path in requested if path.endswith("/tris.json")]
+    after(page, lambda: page.select_option("#search-sort", "surface"))
+    after(page, lambda: page.select_option("#search-sort", "loyer"))
+    assert [path for path in requested if path.endswith("/tris.json")] == ["/pagefind/tris.json"]
+
+
+def test_table_sort_falls_back_to_date_without_the_table(page, site):
+    page.route("**/tris.json", lambda route: route.abort())
+    search(page, site, "q=boulangerie&tri=surface")
+    assert titles(page) == ["Boulangerie à reprendre à Nantes", "Boulangerie à La Roche-sur-Yon",
+                            "Boulanger cherche un fournil en Vendée", "Petite boulangerie au Mans"]
 
 
 def test_url_keeps_the_state_and_back_works(page, site, browser):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import re
@@ -99,8 +100,8 @@ def test_project_record_covers_its_territories(tmp_path):
     assert record.filters["region"] == ["Pays de la Loire"]
     assert record.filters["surface"] == ["< 50 m²"]
     assert "loyer" not in record.filters and "bien" not in record.filters
-    # Missing rent sorts last when cheapest come first; the surface falls back to the maximum.
-    assert record.sort["loyer"] == search_records.SORT_MISSING["loyer"]
+    # No rent: no value (sorted last by the page); the surface falls back to the maximum.
+    assert record.sort["loyer"] is None
     assert record.sort["surface"] == 40
 
 
@@ -118,9 +119,10 @@ def small_index(tmp_path_factory):
     """Three live listings, one pourvue, one expired, indexed into a temp output folder."""
     root = tmp_path_factory.mktemp("search-index")
     content, output = root / "content", root / "output"
-    write(content, "a", opportunity(Reference="op-a"))
-    write(content, "b", opportunity(Reference="op-b", Commune="85191"))
-    write(content, "c", project(Reference="pr-c"))
+    write(content, "a", opportunity(Reference="op-a", Date=days(-10), Surface="85", Rent="450"))
+    write(content, "b", opportunity(Reference="op-b", Commune="85191", Date=days(-10),
+                                    Surface="120", Rent=None))
+    write(content, "c", project(Reference="pr-c", Date=days(-5)))
     write(content, "d", opportunity(Reference="op-d", State="pourvue"))
     write(content, "e", opportunity(Reference="op-e", Expires=days(-3)))
     count = search.index_site(content, output)
@@ -178,3 +180,109 @@ def test_corpus_is_valid_reproducible_and_varied(tmp_path):
     assert len({r.filters["departement"][0] for r in records}) > 10
     live = corpus.generate(tmp_path / "d", 40, seed=7, today=TODAY, live=True)
     assert len(search.records_from_content(tmp_path / "d", TODAY)) == len(live)
+
+
+def pages_sorts(site: Path) -> dict[str, list[tuple[str, str]]]:
+    """URL → the data-pagefind-sort (key, value) pairs of each page written for Pagefind."""
+    found = {}
+    for page in site.rglob("index.html"):
+        url = "/" + str(page.parent.relative_to(site)) + "/"
+        found[url] = re.findall(r'data-pagefind-sort="(\w+)\[content\]" content="(\d+)"',
+                                page.read_text("utf-8"))
+    return found
+
+
+def typed(meta: dict[str, str]) -> dict:
+    from pasdeporte import schema
+
+    return schema.typed(meta)
+
+
+def test_pages_carry_only_the_date_sort_as_a_rank(tmp_path):
+    records = [search_records.make_record(values, "", "opportunites", slug) for values, slug in (
+        ({**typed(opportunity(Date=days(-3))), "surface": 300.0}, "b-old"),
+        (typed(opportunity(Date=days(-1))), "z-new"),
+        (typed(opportunity(Date=days(-3))), "a-old"),
+    )]
+    assert search.write_pages(records, tmp_path) == 3
+    # Newest first; the same day in URL order. No surface or rent sort in Pagefind's index.
+    assert pages_sorts(tmp_path) == {"/opportunites/z-new/": [("date", "0")],
+                                     "/opportunites/a-old/": [("date", "1")],
+                                     "/opportunites/b-old/": [("date", "2")]}
+
+
+def test_sort_table_lists_pages_newest_first_with_their_values(small_index):
+    _, bundle = small_index
+    table = json.loads((bundle / search.SORT_TABLE).read_text())
+    ids = table["pages"].split(" ")
+    by_url = {url: page for page, url in fragment_urls(bundle).items()}
+    # c (5 days) before a and b (10 days, URL order); b has no rent; the project no rent.
+    assert ids == [by_url["/projets/c/"], by_url["/opportunites/a/"],
+                   by_url["/opportunites/b/"]]
+    assert table["surface"] == [60, 85, 120]
+    assert table["loyer"] == [None, 450, None]
+
+
+def fragment_urls(bundle: Path) -> dict[str, str]:
+    """Page id → URL, read independently of pasdeporte.search from the fragment files."""
+    found = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        found[path.stem] = json.loads(data[data.index(b"{"):])["url"]
+    return found
+
+
+def test_recompress_keeps_the_content_and_shrinks(tmp_path):
+    content = b"pagefind_dcd" + json.dumps([[f"fr_{i * 7919:07x}", i % 97]
+                                            for i in range(3000)]).encode()
+    path = tmp_path / "pagefind.fr_x.pf_meta"
+    path.write_bytes(gzip.compress(content, compresslevel=6))
+    before = path.stat().st_size
+    search.recompress(path)
+    assert gzip.decompress(path.read_bytes()) == content
+    assert path.stat().st_size < before
+
+
+def test_recompress_reuses_the_previous_file_only_if_same_content(tmp_path):
+    content = b"pagefind_dcd" + bytes(range(256)) * 200
+    previous, fresh = tmp_path / "old.pagefind", tmp_path / "new.pagefind"
+    previous.write_bytes(gzip.compress(content, 6))
+    search.recompress(previous)
+    fresh.write_bytes(gzip.compress(content, 6))
+    search.recompress(fresh, [tmp_path / "missing.gz", previous])
+    assert fresh.read_bytes() == previous.read_bytes()
+    # Different content: the previous file must not be copied.
+    fresh.write_bytes(gzip.compress(content + b"!", 6))
+    search.recompress(fresh, [previous])
+    assert gzip.decompress(fresh.read_bytes()) == content + b"!"
+
+
+def test_recompressed_webassembly_is_cached_between_builds(tmp_path, monkeypatch):
+    import zopfli.gzip
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    content = tmp_path / "content"
+    write(content, "a", opportunity())
+    search.index_site(content, tmp_path / "one")
+    cached = list((tmp_path / "cache" / "pasdeporte").glob("pagefind-wasm.fr.pagefind-*.gz"))
+    assert len(cached) == 1
+    wasm = Path("pagefind") / "wasm.fr.pagefind"
+    assert cached[0].read_bytes() == (tmp_path / "one" / wasm).read_bytes()
+    # A second build into another folder copies the cached file instead of running zopfli.
+    compressed, real = [], zopfli.gzip.compress
+    monkeypatch.setattr(zopfli.gzip, "compress",
+                        lambda data, **kw: compressed.append(data[:16]) or real(data, **kw))
+    search.index_site(content, tmp_path / "two")
+    assert (tmp_path / "two" / wasm).read_bytes() == cached[0].read_bytes()
+    assert compressed and not [head for head in compressed if b"asm" in head]
+
+
+def test_index_files_every_query_loads_are_recompressed(small_index):
+    _, bundle = small_index
+    for pattern in search.RECOMPRESSED:
+        path = next(bundle.glob(pattern))
+        content = gzip.decompress(path.read_bytes())
+        assert content.startswith(search.SIGNATURE)
+        # zopfli beats the best zlib level by 5 % on the WebAssembly (not always on tiny files).
+        if len(content) > 50_000:
+            assert path.stat().st_size < 0.97 * len(gzip.compress(content, 9)), path.name

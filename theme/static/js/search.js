@@ -16,9 +16,11 @@ const ORDER = {
   surface: ["< 50 m²", "50-100 m²", "100-200 m²", "> 200 m²"],
   loyer: ["< 300 €", "300-600 €", "600-1 000 €", "> 1 000 €"],
 };
-// Each sort key is indexed for one direction only (see pasdeporte/search_records.py).
-const SORTS = { date: { date: "desc" }, pertinence: null, surface: { surface: "desc" },
-  loyer: { loyer: "asc" } };
+// Pagefind sorts. The index holds one, the date as a rank (0 = newest): every sort key weighs
+// on every query's download, so surface and rent are sorted here from the sort table instead.
+const SORTS = { date: { date: "asc" }, pertinence: null };
+// Sorts from tris.json, fetched on first use only: direction (-1: largest first).
+const TABLE_SORTS = { surface: -1, loyer: 1 };
 const PAGE_SIZE = 10;
 const DEBOUNCE_MS = 300;
 
@@ -38,6 +40,7 @@ let generation = 0;
 let timer = null;
 let countsLoaded = false;
 let lastCounts = {};
+let sortTable = null;
 
 function readUrl() {
   const params = new URLSearchParams(window.location.search);
@@ -47,7 +50,8 @@ function readUrl() {
     if (values.length) filters[key] = values;
   }
   const sort = params.get("tri");
-  return { q: (params.get("q") || "").trim(), filters, sort: sort in SORTS ? sort : "date" };
+  const known = sort in SORTS || sort in TABLE_SORTS;
+  return { q: (params.get("q") || "").trim(), filters, sort: known ? sort : "date" };
 }
 
 function readForm() {
@@ -79,6 +83,35 @@ function pagefindFilters(filters, without) {
     if (key !== without && values.length) out[key] = { any: values };
   }
   return out;
+}
+
+// The sort table: page ids newest first (one string), and each sort's values in that order.
+function loadSortTable() {
+  sortTable ||= fetch(`${form.dataset.bundle}tris.json`, { cache: "no-cache" })
+    .then((response) => {
+      if (!response.ok) throw new Error(`tris.json: ${response.status}`);
+      return response.json();
+    })
+    .then((table) => ({ ...table, rank: new Map(table.pages.split(" ").map((id, i) => [id, i])) }))
+    .catch((error) => {
+      sortTable = null; // let a later sort try again
+      throw error;
+    });
+  return sortTable;
+}
+
+// Order results by a table sort; listings without a value come last, ties newest first.
+function tableOrder(results, table, key) {
+  const direction = TABLE_SORTS[key];
+  const rows = results.map((result) => {
+    const rank = table.rank.get(result.id);
+    const value = rank === undefined ? null : table[key][rank];
+    return { result, value, rank: rank ?? Infinity };
+  });
+  rows.sort((a, b) => (a.value === null) - (b.value === null)
+    || (a.value !== null && (a.value - b.value) * direction)
+    || a.rank - b.rank);
+  return rows.map((row) => row.result);
 }
 
 // Facet counts: OR within a group, AND across groups. A group with a selection is counted as
@@ -205,7 +238,14 @@ async function run(state) {
   const term = state.q || null;
   const hasFilters = Object.keys(state.filters).length > 0;
   const options = { filters: pagefindFilters(state.filters) };
-  if (SORTS[state.sort]) options.sort = SORTS[state.sort];
+  let table = null;
+  if (state.sort in TABLE_SORTS) {
+    // Without the table (offline, error), fall back to the default order rather than fail.
+    table = await loadSortTable().catch(() => null);
+    if (gen !== generation) return;
+  }
+  const sort = state.sort in TABLE_SORTS ? !table && SORTS.date : SORTS[state.sort];
+  if (sort) options.sort = sort;
   // Nothing typed and nothing ticked: Pagefind returns nothing, so list every listing instead.
   if (term === null && !hasFilters) options.filters = { annonce: { any: ["Opportunité", "Projet"] } };
   const search = await pagefind.search(term, options);
@@ -213,7 +253,7 @@ async function run(state) {
   // Counts need every filter chunk: load them once the visitor shows interest in filters.
   if (countsLoaded) lastCounts = await facetCounts(term, state, search);
   if (gen !== generation) return;
-  results = search.results;
+  results = table ? tableOrder(search.results, table, state.sort) : search.results;
   shown = 0;
   list.replaceChildren();
   renderFilters(lastCounts, state);
