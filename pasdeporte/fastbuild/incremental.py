@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pasdeporte.fastbuild import paths, progress
 from pasdeporte.fastbuild import reader as fast_reader
+from pasdeporte.site.plugin import build_date
 
 PLUGIN = "pasdeporte.fastbuild"
 
@@ -41,11 +42,11 @@ def run_pelican(settings: dict) -> dict:
     return dict(fastbuild.last_run)
 
 
-def search_key(content: Path) -> str:
+def search_key(content: Path, today: date) -> str:
     """Hash of what the search index is made of: listing files, today, the indexing code."""
     from pasdeporte import search, search_records, validate
 
-    digest = hashlib.sha256(date.today().isoformat().encode())
+    digest = hashlib.sha256(today.isoformat().encode())
     for module in (search, search_records):
         digest.update(inspect.getsource(module).encode("utf-8"))
     for path in validate.listing_files(Path(content)):
@@ -54,10 +55,10 @@ def search_key(content: Path) -> str:
     return digest.hexdigest()
 
 
-def _index(content: Path, output: Path) -> int:
+def _index(content: Path, output: Path, today: date) -> int:
     from pasdeporte import search
 
-    return search.index_site(content, output)
+    return search.index_site(content, output, today=today)
 
 
 def build(content: Path, output: Path, settings: dict, incremental: bool = True) -> dict:
@@ -68,14 +69,16 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True)
         # A full build converts every file again; the manifest still serves to remove leftovers.
         settings = {**settings, "FASTBUILD_FRESH": True}
     stamp = paths.cache_dir(settings) / f"search-{paths.output_key(output)}.txt"
-    key = search_key(content)
+    # The site and the index must agree on which listings have expired (PASDEPORTE_TODAY).
+    today = build_date(settings)
+    key = search_key(content, today)
     fresh = (incremental and (output / "pagefind").is_dir() and stamp.is_file()
              and stamp.read_text("utf-8") == key)
     figures: dict = {}
     # The index is built from the listing files, not from Pelican's pages: run it beside Pelican
     # in a forked process, so both cores stay busy during Pelican's single-threaded stages.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = None if fresh else pool.submit(_index, content, output)
+        pending = None if fresh else pool.submit(_index, content, output, today)
         progress.report("Construction des pages…" if fresh else
                         "Construction des pages, index de recherche en parallèle…")
         figures.update(run_pelican(settings))
