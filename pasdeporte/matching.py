@@ -2,14 +2,18 @@
 
 Pure functions over typed listing values (`pasdeporte.schema.typed`): `sector`, `commune`
 (opportunities), `territories` (projects), `state`, `expires`, `date`, `reference`.
-Shared by the site build, the form app and any faster builder.
+Shared by the site build, the form app and any faster builder. `matches_for_opportunity` and
+`matches_for_project` are the definition; `match_all` gives the same answers for a whole
+corpus through buckets (sector group, territory code), in time linear in listings + matches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from pasdeporte import refdata
 
@@ -49,6 +53,7 @@ def sector_level(a: str, b: str) -> str | None:
     return None
 
 
+@cache
 def sector_reason(level: str, code: str) -> str:
     """French words for a sector level, e.g. "même activité (10.71C)"."""
     entry = refdata.naf(code)
@@ -59,14 +64,31 @@ def sector_reason(level: str, code: str) -> str:
     }[level]
 
 
+@cache
+def commune_chain(commune_code: str) -> tuple[tuple[str, str], ...]:
+    """(territory code, kind) of a commune and of every territory holding it, finest first."""
+    place = refdata.commune(commune_code)
+    if place is None:
+        return ()
+    chain = [(place.code, "commune")] + ([(place.epci, "epci")] if place.epci else [])
+    return (*chain, (f"dep-{place.departement}", "departement"), (f"reg-{place.region}", "region"))
+
+
+@cache
+def canonical_territory(code: str) -> str | None:
+    """The territory code as refdata.territory() spells it ("DEP-44" → "dep-44"), or None."""
+    area = refdata.territory(code)
+    return area.code if area else None
+
+
 def territory_level(commune_code: str, territories: Iterable[str]) -> str | None:
     """The finest territory kind of `territories` that covers the commune, or None."""
+    holders = dict(commune_chain(commune_code))
     best = None
     for code in territories:
-        area = refdata.territory(code)
-        if area and refdata.commune_in_territory(commune_code, code):
-            if best is None or TERRITORY_POINTS[area.kind] > TERRITORY_POINTS[best]:
-                best = area.kind
+        kind = holders.get(canonical_territory(code))
+        if kind and (best is None or TERRITORY_POINTS[kind] > TERRITORY_POINTS[best]):
+            best = kind
     return best
 
 
@@ -99,11 +121,20 @@ def matches_for_opportunity(opportunity: Mapping, projects: Iterable[Mapping],
     for project in projects:
         result = is_active(project, today) and evaluate(opportunity, project)
         if result:
-            score, level, kind = result
-            reason = (f"{sector_reason(level, project['sector'])}, "
-                      f"cherche dans votre {TERRITORY_NAMES[kind]}")
-            found.append(Match(score, reason, project))
+            found.append(_for_opportunity(project, *result))
     return _ranked(found)
+
+
+def _for_opportunity(project: Mapping, score: int, level: str, kind: str) -> Match:
+    reason = (f"{sector_reason(level, project['sector'])}, "
+              f"cherche dans votre {TERRITORY_NAMES[kind]}")
+    return Match(score, reason, project)
+
+
+def _for_project(opportunity: Mapping, score: int, level: str, kind: str) -> Match:
+    reason = (f"{sector_reason(level, opportunity['sector'])}, "
+              f"dans votre {TERRITORY_NAMES[kind]} cible")
+    return Match(score, reason, opportunity)
 
 
 def matches_for_project(project: Mapping, opportunities: Iterable[Mapping],
@@ -115,8 +146,68 @@ def matches_for_project(project: Mapping, opportunities: Iterable[Mapping],
     for opportunity in opportunities:
         result = is_active(opportunity, today) and evaluate(opportunity, project)
         if result:
-            score, level, kind = result
-            reason = (f"{sector_reason(level, opportunity['sector'])}, "
-                      f"dans votre {TERRITORY_NAMES[kind]} cible")
-            found.append(Match(score, reason, opportunity))
+            found.append(_for_project(opportunity, *result))
     return _ranked(found)
+
+
+def match_all(opportunities: Sequence[Mapping], projects: Sequence[Mapping], today: date,
+              limit: int | None = None) -> tuple[list[Ranked], list[Ranked]]:
+    """The matches of every opportunity and of every project, in the order of the inputs.
+
+    Equal to `matches_for_opportunity(o, projects, today)` for each o and to
+    `matches_for_project(p, opportunities, today)` for each p, cut to the `limit` best (each
+    list's `total` counts them all), but each opportunity only meets the projects filed under
+    its sector group and one of its commune's territories.
+    """
+    buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index, project in enumerate(projects):
+        if project.get("sector") and is_active(project, today):
+            codes = {canonical_territory(t) for t in project.get("territories") or ()}
+            for code in sorted(codes - {None}):
+                buckets[(project["sector"][:4], code)].append(index)
+    # A candidate is (-score, -date, reference, input index, level, kind): sorting candidates
+    # ranks them as _ranked does, ties in input order; Match objects only for those kept.
+    order_p, order_o = [_order(p) for p in projects], [_order(o) for o in opportunities]
+    kept_p: list[list[tuple]] = [[] for _ in projects]
+    total_p = [0] * len(projects)
+    trim = None if limit is None else 2 * limit  # bounded memory: millions of pairs at 100k
+    for_opportunities = []
+    for number, opportunity in enumerate(opportunities):
+        found: list[tuple] = []
+        sector, commune = opportunity.get("sector"), opportunity.get("commune")
+        if sector and commune and is_active(opportunity, today):
+            finest: dict[int, str] = {}
+            for code, kind in commune_chain(commune):  # finest first: the first kind seen wins
+                for index in buckets.get((sector[:4], code), ()):
+                    finest.setdefault(index, kind)
+            date_o, reference_o = order_o[number]
+            for index, kind in finest.items():
+                level = sector_level(sector, projects[index]["sector"])
+                score = SECTOR_POINTS[level] + TERRITORY_POINTS[kind]
+                found.append((-score, *order_p[index], index, level, kind))
+                kept = kept_p[index]
+                kept.append((-score, date_o, reference_o, number, level, kind))
+                total_p[index] += 1
+                if trim is not None and len(kept) > trim:
+                    kept_p[index] = sorted(kept)[:limit]
+        for_opportunities.append(_best(found, len(found), limit, projects, _for_opportunity))
+    return for_opportunities, [_best(kept, total, limit, opportunities, _for_project)
+                               for kept, total in zip(kept_p, total_p, strict=True)]
+
+
+def _order(listing: Mapping) -> tuple[int, str]:
+    published = listing.get("date") or date.min
+    return -published.toordinal(), listing.get("reference") or ""
+
+
+def _best(candidates: list[tuple], total: int, limit: int | None, others: Sequence[Mapping],
+          make) -> Ranked:
+    found = Ranked(make(others[c[3]], -c[0], c[4], c[5]) for c in sorted(candidates)[:limit])
+    found.total = total
+    return found
+
+
+class Ranked(list):
+    """The best matches of one listing, best first; `total` counts every match, shown or not."""
+
+    total = 0

@@ -78,6 +78,16 @@ def resolve(output: Path, href: str) -> Path | None:
     return target if target.is_file() else None
 
 
+def page_weight(site: Path, page: Path) -> int:
+    """Bytes of an HTML page plus the stylesheets and scripts it loads."""
+    raw = page.read_text(encoding="utf-8")
+    total = len(raw.encode("utf-8"))
+    for tag, attrs in tags(raw):
+        if tag == "link" and attrs.get("rel") == "stylesheet" or tag == "script" and "src" in attrs:
+            total += resolve(site, attrs.get("href") or attrs["src"]).stat().st_size
+    return total
+
+
 @contextmanager
 def serve(folder: Path):
     """Serve a folder over HTTP on 127.0.0.1 (a free port); yields the base URL."""

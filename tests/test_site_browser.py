@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from site_helpers import ROOT, serve
+from site_helpers import ROOT, resolve, serve
 
 pytestmark = pytest.mark.browser
 
@@ -66,11 +66,14 @@ def territory_and_sector(sample_site: Path, listing: str) -> tuple[str, str]:
     return f"/territoires/commune/{commune}", f"/secteurs/{sector}"
 
 
-@pytest.mark.parametrize("which", ["home", "listing", "territory", "sector", "map"])
+@pytest.mark.parametrize("which", ["home", "listing", "territory", "sector", "map", "list"])
 def test_axe_no_serious_violation(browser, base_url, sample_site, listing, which):
     territory, sector = territory_and_sector(sample_site, listing)
+    # The second page of the opportunities: a paginated list with its navigation.
+    second = "/opportunites/page/2/"
+    assert which != "list" or resolve(sample_site, second), "the sample fits on one page"
     path = {"home": "/", "listing": listing, "territory": territory, "sector": sector,
-            "map": "/carte/"}[which]
+            "map": "/carte/", "list": second}[which]
     page, context, _ = visit(browser, base_url + path, 1280)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")

@@ -1,120 +1,80 @@
-"""Group listings into territory and sector pages, and compute the matches between them."""
+"""Group listings into territory and sector pages, and compute the matches between them.
+
+Everything is indexed: a listing is placed through the keys of its commune or targets
+(`territory.commune_keys`, `territory.target_keys`) and matched through sector/territory
+buckets (`matching.match_all`), so the work grows with listings + pages, not their product.
+"""
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 from pasdeporte import matching, refdata
-from pasdeporte.site import urls
+from pasdeporte.site import paging, urls
 from pasdeporte.site.listing import ListingView
+from pasdeporte.site.territory import (
+    KIND_LABELS,
+    LOOKUPS,
+    URLS,
+    TerritoryPage,
+    as_target,
+    commune_keys,
+    enclosing,
+    target_keys,
+)
 
-KIND_LABELS = {"region": "Région", "departement": "Département", "epci": "Intercommunalité",
-               "commune": "Commune"}
-URLS = {"region": urls.region_url, "departement": urls.departement_url, "epci": urls.epci_url,
-        "commune": urls.commune_url}
-LOOKUPS = {"region": refdata.region, "departement": refdata.departement, "epci": refdata.epci,
-           "commune": refdata.commune}
-
-
-@dataclass
-class TerritoryPage:
-    """The page of one région, département, EPCI or commune."""
-
-    kind: str
-    code: str
-    name: str
-    url: str
-    opportunities: list[ListingView] = field(default_factory=list)
-    projects: list[ListingView] = field(default_factory=list)
-    children: list[TerritoryPage] = field(default_factory=list)
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
-
-    @property
-    def open_count(self) -> int:
-        return sum(1 for v in self.opportunities if v.active)
-
-    @property
-    def active_projects(self) -> int:
-        return sum(1 for v in self.projects if v.active)
-
-    @property
-    def feed_url(self) -> str:
-        return urls.feed_url(self.kind, self.code) if self.kind in ("region", "departement") else ""
-
-    @property
-    def follow(self) -> list[tuple[str, str]]:
-        """Atom feeds for this territory: its own, or its département's and région's."""
-        if self.feed_url:
-            return [(f"Nouvelles opportunités : {self.name}", self.feed_url)]
-        return [(f"Nouvelles opportunités : {LOOKUPS[k](c).name}", urls.feed_url(k, c))
-                for k, c in self._chain() if k in ("departement", "region")]
-
-    @property
-    def entity(self):
-        """The reference-data record of this territory."""
-        return LOOKUPS[self.kind](self.code)
-
-    def _chain(self) -> list[tuple[str, str]]:
-        """(kind, code) of the enclosing territories, largest first."""
-        if self.kind == "region":
-            return []
-        if self.kind == "departement":
-            return [("region", self.entity.region)]
-        place = refdata.commune(self.code if self.kind == "commune" else self.entity.communes[0])
-        chain = [("region", place.region), ("departement", place.departement)]
-        if self.kind == "commune" and place.epci:
-            chain.append(("epci", place.epci))
-        return chain
-
-    @property
-    def parents(self) -> list[tuple[str, str, str]]:
-        """(kind label, name, URL) of the enclosing territories, largest first."""
-        return [(KIND_LABELS[k], LOOKUPS[k](c).name, URLS[k](c)) for k, c in self._chain()]
-
-    @property
-    def crumbs(self) -> list[tuple[str, str]]:
-        """(name, URL) of the enclosing territories, for the breadcrumb."""
-        return [(name, url) for _, name, url in self.parents]
+__all__ = ["KIND_LABELS", "Catalog", "SectorPage", "TerritoryPage", "newest_first"]
+# Projects aiming at a larger territory shown on a page (the rest: on that territory's page).
+AROUND = 5
+# Matches shown on a listing page; only these are kept (at 100,000 listings there are millions).
+MATCHES_SHOWN = 10
 
 
 @dataclass
 class SectorPage:
-    """The page of one NAF division, its sub-classes and their listings."""
+    """The page(s) of one NAF division, its sub-classes and their listings."""
 
     division: str
     name: str
     url: str
     subclasses: dict[str, list[ListingView]] = field(default_factory=dict)
-
-    @property
-    def listings(self) -> list[ListingView]:
-        return [v for views in self.subclasses.values() for v in views]
+    listings: list[ListingView] = field(default_factory=list)
+    open_count: int = 0
 
     @property
     def opportunities(self) -> list[ListingView]:
         return [v for v in self.listings if v.is_opportunity]
 
     @property
-    def open_count(self) -> int:
-        return sum(1 for v in self.opportunities if v.active)
-
-    @property
     def feed_url(self) -> str:
         return urls.feed_url("secteur", self.division)
 
-    def entries(self) -> list[tuple[refdata.Naf, list[ListingView]]]:
-        """Sub-classes in code order with their listings."""
-        return [(refdata.naf(code), views) for code, views in sorted(self.subclasses.items())]
+    @property
+    def pages(self) -> list[paging.Page]:
+        return paging.paginate(self.url, paging.PAGE_SIZE, len(self.listings))
+
+    def entries(self, page: paging.Page | None = None) -> list[tuple[refdata.Naf, list]]:
+        """Sub-classes in code order with their listings (only those of `page` if given)."""
+        views = page.items(self.listings) if page else self.listings
+        groups: dict[str, list[ListingView]] = {}
+        for view in views:
+            groups.setdefault(view.naf.code, []).append(view)
+        return [(refdata.naf(code), found) for code, found in groups.items()]
+
+    def finish(self) -> None:
+        """Order the listings: by sub-class code, then newest first."""
+        self.listings = [v for code in sorted(self.subclasses) for v in self.subclasses[code]]
+        self.open_count = sum(1 for v in self.listings if v.is_opportunity and v.active)
 
 
 def newest_first(views: list[ListingView]) -> list[ListingView]:
     """Active listings first, then by publication date, newest first."""
-    return sorted(views, key=lambda v: (not v.active, -(v.date or date.min).toordinal(), v.slug))
+    return sorted(views, key=lambda v: (not v.active, -(v.date or date.min).toordinal(), v.slug,
+                                        v.url))
 
 
 class Catalog:
@@ -125,6 +85,8 @@ class Catalog:
         self.views = newest_first(views)
         self.opportunities = [v for v in self.views if v.is_opportunity]
         self.projects = [v for v in self.views if not v.is_opportunity]
+        self.open_opportunities = [v for v in self.opportunities if v.active]
+        self.active_projects = [v for v in self.projects if v.active]
         self.territories: dict[tuple[str, str], TerritoryPage] = {}
         self.sectors: dict[str, SectorPage] = {}
         self._match()
@@ -132,98 +94,67 @@ class Catalog:
         self._classify()
 
     def _match(self) -> None:
-        by_group = defaultdict(list)
-        for view in self.opportunities + self.projects:
-            by_group[view.meta.get("Sector", "")[:4]].append(view)
+        opportunities = [v for v in self.opportunities if "sector" in v.values]
+        projects = [v for v in self.projects if "sector" in v.values]
         lookup = {id(v.values): v for v in self.views}
-        for view in self.views:
-            others = [o for o in by_group[view.meta.get("Sector", "")[:4]]
-                      if o.is_opportunity != view.is_opportunity and "sector" in o.values]
-            if "sector" not in view.values:
-                continue
-            finder = (matching.matches_for_opportunity if view.is_opportunity
-                      else matching.matches_for_project)
-            found = finder(view.values, [o.values for o in others], self.today)
-            view.matches = [(lookup[id(m.listing)], m.reason) for m in found]
+        found = matching.match_all([v.values for v in opportunities],
+                                   [v.values for v in projects], self.today, MATCHES_SHOWN)
+        for views, matches in zip((opportunities, projects), found, strict=True):
+            for view, listed in zip(views, matches, strict=True):
+                view.matches = [(lookup[id(m.listing)], m.reason) for m in listed]
+                view.match_count = listed.total
 
     def page(self, kind: str, code: str) -> TerritoryPage:
         """The page of a territory, created on first use."""
         key = (kind, code)
         if key not in self.territories:
-            url = URLS[kind](code)
-            name = LOOKUPS[kind](code).name
-            self.territories[key] = TerritoryPage(kind, code, name, url)
+            self.territories[key] = TerritoryPage(kind, code, LOOKUPS[kind](code).name,
+                                                  URLS[kind](code))
         return self.territories[key]
-
-    def _chain(self, commune: refdata.Commune) -> list[tuple[str, str]]:
-        chain = [("commune", commune.code), ("departement", commune.departement),
-                 ("region", commune.region)]
-        return chain + ([("epci", commune.epci)] if commune.epci else [])
 
     def _place(self) -> None:
         for reg in refdata.regions():
             self.page("region", reg)
         for dep in refdata.departements().values():
             self.page("departement", dep.code)
+        # Views are newest first already: appending keeps every page's lists in order.
         for view in self.opportunities:
             if view.commune:
-                for kind, code in self._chain(view.commune):
-                    self.page(kind, code).opportunities.append(view)
-        for view in self.projects:
-            for key in self._covered(view):
+                for key in commune_keys(view.commune.code):
+                    self.page(*key).opportunities.append(view)
+        aimed: dict[str, list[int]] = defaultdict(list)  # target code -> active project indexes
+        for index, view in enumerate(self.projects):
+            keys = {}
+            for target, _ in view.targets:
+                keys.update(dict.fromkeys(target_keys(target.code)))
+                if view.active:
+                    aimed[target.code].append(index)
+            for key in keys:
                 self.page(*key).projects.append(view)
         for page in self.territories.values():
+            page.open_count = sum(1 for v in page.opportunities if v.active)
+            page.active_projects = sum(1 for v in page.projects if v.active)
+            self._around(page, aimed)
             if page.kind in ("epci", "commune"):
                 self._attach(page)
-            elif page.kind == "region":
-                page.children = self.departements(page.code)
         for page in self.territories.values():
-            page.opportunities = newest_first(page.opportunities)
-            page.projects = newest_first(page.projects)
-            page.children.sort(key=lambda p: (p.kind, refdata.normalize(p.name)))
+            if page.kind == "region":
+                page.children = self.departements(page.code)
+            page.children.sort(key=lambda p: (p.kind, refdata.normalize(p.name), p.code))
 
-    def _covered(self, project: ListingView) -> set[tuple[str, str]]:
-        """Pages a project belongs on: its targets, what contains them and what they contain."""
-        keys: set[tuple[str, str]] = set()
-        existing = [k for k in self.territories if k[0] in ("epci", "commune")]
-        for target, _ in project.targets:
-            bare = target.code.split("-", 1)[-1] if target.kind in ("departement", "region") \
-                else target.code
-            if target.kind == "commune":
-                keys.update(self._chain(refdata.commune(bare)))
-            elif target.kind == "epci":
-                keys.add(("epci", bare))
-                for member in refdata.epci(bare).communes:
-                    place = refdata.commune(member)
-                    keys.update({("departement", place.departement), ("region", place.region)})
-            elif target.kind == "departement":
-                keys.update({("departement", bare),
-                             ("region", refdata.departement(bare).region)})
-            else:
-                keys.add(("region", bare))
-                keys.update(("departement", d.code) for d in refdata.departements().values()
-                            if d.region == bare)
-            keys.update(k for k in existing if self._inside(k, target.code))
-        return keys
-
-    @staticmethod
-    def _inside(key: tuple[str, str], territory_code: str) -> bool:
-        kind, code = key
-        if kind == "commune":
-            return refdata.commune_in_territory(code, territory_code)
-        # An EPCI page: the EPCI itself, or a département or région holding one of its members.
-        if territory_code.startswith(("dep-", "reg-")):
-            return any(refdata.commune_in_territory(m, territory_code)
-                       for m in refdata.epci(code).communes)
-        return territory_code == code
+    def _around(self, page: TerritoryPage, aimed: dict[str, list[int]]) -> None:
+        """The newest active projects aiming at a territory holding this one, not listed yet."""
+        wider = [key for key in enclosing(page.key) if key in self.territories]
+        page.wider = [self.territories[key] for key in wider]
+        streams = [aimed.get(as_target(key), []) for key in wider]
+        listed = {id(v) for v in page.projects}
+        fresh = (i for i in _unique(heapq.merge(*streams)) if id(self.projects[i]) not in listed)
+        page.around = [self.projects[i] for i in islice(fresh, AROUND)]
 
     def _attach(self, page: TerritoryPage) -> None:
         # EPCI and commune pages are listed on their département page.
-        if page.kind == "commune":
-            dep = refdata.commune(page.code).departement
-        else:
-            dep = refdata.commune(refdata.epci(page.code).communes[0]).departement
-        self.page("departement", dep).children.append(page)
+        first = page.code if page.kind == "commune" else refdata.epci(page.code).communes[0]
+        self.page("departement", refdata.commune(first).departement).children.append(page)
 
     def _classify(self) -> None:
         for view in self.views:
@@ -233,6 +164,8 @@ class Catalog:
                     self.sectors[division] = SectorPage(
                         division, urls.division_label(division), urls.sector_url(division))
                 self.sectors[division].subclasses.setdefault(view.naf.code, []).append(view)
+        for sector in self.sectors.values():
+            sector.finish()
 
     def regions(self) -> list[TerritoryPage]:
         """Région pages by name."""
@@ -241,10 +174,29 @@ class Catalog:
 
     def departements(self, region: str | None = None) -> list[TerritoryPage]:
         """Département pages by code, optionally only those of one région."""
-        pages = [p for (k, c), p in self.territories.items() if k == "departement"
-                 and (region is None or refdata.departement(c).region == region)]
+        pages = [self.territories[("departement", d.code)]
+                 for d in refdata.departements().values()
+                 if region is None or d.region == region]
         return sorted(pages, key=lambda p: p.code)
+
+    def commune_count(self) -> int:
+        """How many communes have a page."""
+        return sum(1 for kind, _ in self.territories if kind == "commune")
 
     def sector_pages(self) -> list[SectorPage]:
         """Sector pages by division code."""
         return [self.sectors[d] for d in sorted(self.sectors)]
+
+    def list_pages(self, section: str) -> list[paging.Page]:
+        """Pages of /opportunites/ or /projets/."""
+        views = self.opportunities if section == "opportunites" else self.projects
+        return paging.paginate(f"{section}/", paging.PAGE_SIZE, len(views))
+
+
+def _unique(numbers):
+    """Drop repeats from a sorted stream."""
+    last = None
+    for number in numbers:
+        if number != last:
+            yield number
+        last = number

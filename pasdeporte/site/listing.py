@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from pasdeporte import matching, refdata, schema
 from pasdeporte.site import urls
@@ -17,7 +18,7 @@ OWN_BLOCKS = {"Title", "Date", "Kind", "Sector", "Reference", "State", "Expires"
 
 @dataclass
 class ListingView:
-    """Everything the listing template needs, derived once per listing."""
+    """Everything the listing template needs, derived once per listing (values are fixed)."""
 
     meta: dict[str, str]
     values: dict[str, object]
@@ -25,13 +26,17 @@ class ListingView:
     url: str
     content: str
     today: date
+    # The best matches (at most catalog.MATCHES_SHOWN) and how many there are in all.
     matches: list[tuple[ListingView, str]] = field(default_factory=list)
+    match_count: int = 0
+    # Rendered cards, by (heading level, SITEURL): a listing appears on many list pages.
+    cards: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def kind(self) -> str:
         return self.meta.get("Kind", "")
 
-    @property
+    @cached_property
     def is_opportunity(self) -> bool:
         return schema.is_opportunity(self.kind)
 
@@ -79,11 +84,11 @@ class ListingView:
     def expired(self) -> bool:
         return self.expires is not None and self.expires < self.today
 
-    @property
+    @cached_property
     def active(self) -> bool:
         return matching.is_active(self.values, self.today)
 
-    @property
+    @cached_property
     def naf(self) -> refdata.Naf | None:
         return refdata.naf(self.meta.get("Sector", ""))
 
@@ -91,36 +96,36 @@ class ListingView:
     def sector_url(self) -> str:
         return urls.sector_url(self.naf.division) if self.naf else ""
 
-    @property
+    @cached_property
     def commune(self) -> refdata.Commune | None:
         return refdata.commune(self.meta["Commune"]) if "Commune" in self.meta else None
 
-    @property
+    @cached_property
     def epci(self) -> refdata.Epci | None:
         return refdata.epci(self.commune.epci) if self.commune and self.commune.epci else None
 
-    @property
+    @cached_property
     def departement(self) -> refdata.Departement | None:
         return refdata.departement(self.commune.departement) if self.commune else None
 
-    @property
+    @cached_property
     def region(self) -> refdata.Region | None:
         return refdata.region(self.commune.region) if self.commune else None
 
-    @property
+    @cached_property
     def place(self) -> str:
         """Short place label: "Pornic (44)" or the names of the targeted territories."""
         if self.commune:
             return f"{self.commune.name} ({self.commune.departement})"
         return ", ".join(t.name for t, _ in self.targets)
 
-    @property
+    @cached_property
     def targets(self) -> list[tuple[refdata.Territory, str]]:
         """Territories a project targets, each with its page URL."""
         found = [refdata.territory(code) for code in self.values.get("territories", [])]
         return [(t, urls.territory_url(t.kind, t.code)) for t in found if t]
 
-    @property
+    @cached_property
     def facts(self) -> list[tuple[str, str]]:
         """Label and formatted value of every other field that is set."""
         fields = schema.fields_for(self.kind)

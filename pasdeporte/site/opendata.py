@@ -86,10 +86,13 @@ def to_json(views: list[ListingView], siteurl: str, generated: str) -> str:
     """The JSON document: licence, column descriptions and one object per open listing."""
     document = {
         "licence": LICENCE, "source": "Pas-de-porte", "generated": generated,
-        "columns": [{"name": n, "description": d} for n, d in COLUMNS],
-        "annonces": [record(v, siteurl) for v in open_views(views)],
+        "columns": [{"name": n, "description": d} for n, d in COLUMNS], "annonces": [],
     }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    head = json.dumps(document, ensure_ascii=False, indent=1)
+    # One listing per line: readable, and encoded by json's C encoder (indent disables it).
+    rows = ",\n".join(json.dumps(record(v, siteurl), ensure_ascii=False)
+                      for v in open_views(views))
+    return head.removesuffix("[]\n}") + (f"[\n{rows}\n]\n}}\n" if rows else "[]\n}\n")
 
 
 def to_csv(views: list[ListingView], siteurl: str) -> str:

@@ -15,8 +15,9 @@ from pasdeporte.site.listing import make_view
 
 # Browse pages written from a theme template of the same name: (template, url).
 BROWSE_PAGES = (("territoires", "territoires/"), ("secteurs", "secteurs/"),
-                ("opportunites", "opportunites/"), ("projets", "projets/"),
                 ("carte", "carte/"), ("donnees", "donnees/"))
+# Paginated lists of all listings, written from the template of the same name.
+LIST_PAGES = ("opportunites", "projets")
 
 
 def build_date(settings: dict) -> date:
@@ -63,10 +64,18 @@ class SiteGenerator(Generator):
                               relative_urls=relative, url=url, page_url=url, **extra)
             written.append(url)
 
+        # Long lists are split into pages (pasdeporte.site.paging): each page is light.
         for page in catalog.territories.values():
-            write(page.url, "territoire", territory=page)
+            for part in page.pages:
+                write(part.url, "territoire", territory=page, paged=part)
+            for part in page.children_pages:
+                write(part.url, "communes", territory=page, paged=part)
         for sector in catalog.sector_pages():
-            write(sector.url, "secteur", sector=sector)
+            for part in sector.pages:
+                write(part.url, "secteur", sector=sector, paged=part)
+        for section in LIST_PAGES:
+            for part in catalog.list_pages(section):
+                write(part.url, section, paged=part)
         svg = mapdata.render_svg(catalog.departements(), siteurl)
         for template, url in BROWSE_PAGES:
             write(url, template, map_svg=svg, columns=opendata.COLUMNS, legend=mapdata.CLASSES)

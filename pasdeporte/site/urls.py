@@ -1,4 +1,7 @@
-"""The URL scheme of the generated pages (documented in docs/site.md)."""
+"""The URL scheme of the generated pages (documented in docs/site.md).
+
+URLs depend on the code only: they are computed once per build (every list page links them).
+"""
 
 from __future__ import annotations
 
@@ -21,21 +24,25 @@ def slugify(text: str) -> str:
     return slug or "sans-nom"
 
 
+@cache
 def region_url(code: str) -> str:
     """URL of a région page."""
     return f"territoires/region/{code}-{slugify(refdata.region(code).name)}/"
 
 
+@cache
 def departement_url(code: str) -> str:
     """URL of a département page."""
     return f"territoires/departement/{code.lower()}-{slugify(refdata.departement(code).name)}/"
 
 
+@cache
 def epci_url(code: str) -> str:
     """URL of an EPCI page."""
     return f"territoires/epci/{code}-{slugify(refdata.epci(code).short_name)}/"
 
 
+@cache
 def commune_url(code: str) -> str:
     """URL of a commune page."""
     return f"territoires/commune/{code.lower()}-{slugify(refdata.commune(code).name)}/"
@@ -54,6 +61,7 @@ def division_label(division: str) -> str:
     return next(n.division_label for n in refdata.naf_codes().values() if n.division == division)
 
 
+@cache
 def sector_url(division: str) -> str:
     """URL of a sector page (one per NAF division)."""
     return f"secteurs/{division}-{slugify(division_label(division))}/"
