@@ -6,10 +6,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pasdeporte.site import jinja as _jinja  # noqa: E402
+from pasdeporte.site.identity import SITENAME, SITESUBTITLE  # noqa: E402, F401
 
 AUTHOR = "Pas-de-porte"
-SITENAME = "Pas-de-porte"
-SITESUBTITLE = "Des commerces pour nos centres-bourgs"
 SITEURL = ""
 RELATIVE_URLS = False
 PATH = "content"

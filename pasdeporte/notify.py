@@ -93,10 +93,17 @@ def _place(meta: Mapping[str, str]) -> str:
     return ", ".join(area.name for area in areas if area) or "non précisé"
 
 
+def _tell_editors(config: Mapping | None, subject: str, text: str, tracking_url: str) -> bool:
+    """Send `text` to the editors (EDITORS_EMAIL), ending with the public tracking link if any."""
+    smtp = settings(config)
+    if tracking_url:
+        text += f"\nSuivi public : {tracking_url}\n"
+    return send(config, smtp.editors if smtp else (), subject, text)
+
+
 def new_submission(config: Mapping | None, listing_meta: Mapping[str, str], reference: str,
                    tracking_url: str = "") -> bool:
     """Tell the editors (EDITORS_EMAIL) that a listing awaits review."""
-    smtp = settings(config)
     kind = schema.KINDS.get(listing_meta.get("Kind", ""), listing_meta.get("Kind", ""))
     title = listing_meta.get("Title", "")
     text = (f"Une nouvelle annonce attend votre relecture.\n\n"
@@ -105,9 +112,7 @@ def new_submission(config: Mapping | None, listing_meta: Mapping[str, str], refe
             f"Pour la relire :\n  scripts/review show {reference}\n"
             f"Pour la publier :\n  scripts/review approve {reference} --build\n"
             f"Pour la refuser :\n  scripts/review reject {reference} --reason \"…\"\n")
-    if tracking_url:
-        text += f"\nSuivi public : {tracking_url}\n"
-    return send(config, smtp.editors if smtp else (), f"Nouvelle annonce à relire : {title}", text)
+    return _tell_editors(config, f"Nouvelle annonce à relire : {title}", text, tracking_url)
 
 
 def confirmation(config: Mapping | None, to: str, reference: str, title: str, tracking_url: str,
@@ -144,12 +149,9 @@ def decision(config: Mapping | None, to: str, reference: str, status: str, track
 def update_request(config: Mapping | None, reference: str, state: str, review_id: str,
                    tracking_url: str = "") -> bool:
     """Tell the editors that a submitter asked to change a published listing's state."""
-    smtp = settings(config)
     wish = updates.STATES.get(state, state)
     text = (f"L'auteur de l'annonce {reference} demande une mise à jour : {wish} "
             f"(State: {state}).\n\n"
             f"Pour la relire :\n  scripts/review show {review_id}\n"
             f"Pour l'appliquer :\n  scripts/review approve {review_id} --build\n")
-    if tracking_url:
-        text += f"\nSuivi public : {tracking_url}\n"
-    return send(config, smtp.editors if smtp else (), f"Mise à jour demandée : {reference}", text)
+    return _tell_editors(config, f"Mise à jour demandée : {reference}", text, tracking_url)

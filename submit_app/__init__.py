@@ -10,7 +10,10 @@ from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import ChoiceLoader, FileSystemLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from pasdeporte.site.identity import SITENAME, SITESUBTITLE
 
 ROOT = Path(__file__).resolve().parent.parent
 # Settings read from the environment (contract "Form app"), then overridden by test_config.
@@ -63,10 +66,20 @@ def load_settings(app: Flask, test_config: dict | None) -> None:
         app.config["SECRET_KEY"] = _secret_key(data_dir)
 
 
+def site_chrome() -> dict[str, str]:
+    """Variables the theme's header and footer partials read, as the Pelican build sets them."""
+    # Site-absolute links: the app is served on the site's own host (submit_app.serve).
+    return {"SITEURL": "", "SITENAME": SITENAME, "SITESUBTITLE": SITESUBTITLE}
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the submission app (settings: environment, then `test_config`)."""
     app = Flask(__name__, static_folder="static", static_url_path="/app-static")
     load_settings(app, test_config)
+    # Our templates first, then the theme's: its header and footer partials are shared.
+    app.jinja_loader = ChoiceLoader([app.jinja_loader,
+                                     FileSystemLoader(ROOT / "theme" / "templates")])
+    app.context_processor(site_chrome)
     if int(app.config["SUBMIT_PROXY_FIX"] or 0):
         # Only behind a trusted reverse proxy: otherwise clients could forge their address.
         hops = int(app.config["SUBMIT_PROXY_FIX"])

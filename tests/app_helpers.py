@@ -51,6 +51,12 @@ def added_files(repo: Path, branch: str) -> list[tuple[str, str]]:
     return [tuple(line.split("\t", 1)) for line in out.splitlines()]
 
 
+def form_data(defaults: dict[str, str], overrides: dict) -> dict[str, str]:
+    """`defaults` with `overrides` applied; an override of None removes the key."""
+    merged = {**defaults, **overrides}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
 def opportunity(**overrides) -> dict[str, str]:
     """Form data of a valid opportunity (override or remove keys with None)."""
     data = {
@@ -72,12 +78,11 @@ def opportunity(**overrides) -> dict[str, str]:
         "consent": "y",
         "submit": "1",
     }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+    return form_data(data, overrides)
 
 
 def project(**overrides) -> dict[str, str]:
-    """Form data of a valid project."""
+    """Form data of a valid project (override or remove keys with None)."""
     data = {
         "title": "Boulanger cherche fournil en Vendée",
         "sector": "10.71C",
@@ -91,8 +96,7 @@ def project(**overrides) -> dict[str, str]:
         "consent": "y",
         "submit": "1",
     }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
+    return form_data(data, overrides)
 
 
 def jpeg(width: int = 2400, height: int = 1800, exif: bool = True) -> bytes:

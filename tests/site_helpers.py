@@ -1,11 +1,7 @@
-"""Helpers shared by the site tests: fixture listings, a dated build, HTML parsing, a server."""
+"""Helpers shared by the site tests: fixture listings, a dated build, HTML parsing."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -86,21 +82,3 @@ def page_weight(site: Path, page: Path) -> int:
         if tag == "link" and attrs.get("rel") == "stylesheet" or tag == "script" and "src" in attrs:
             total += resolve(site, attrs.get("href") or attrs["src"]).stat().st_size
     return total
-
-
-@contextmanager
-def serve(folder: Path):
-    """Serve a folder over HTTP on 127.0.0.1 (a free port); yields the base URL."""
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()

@@ -19,6 +19,7 @@ from site_helpers import (
     ROOT,
     dated_build,
     opportunity,
+    page_weight,
     project,
     resolve,
     tags,
@@ -239,15 +240,6 @@ def test_every_internal_link_resolves_and_no_external_asset(site):
                     assert not re.match(r"^(https?:)?//", url), (path, url)
                 if url.startswith("/") and not url.startswith(APP_ROUTES):
                     assert resolve(site, url), (path, url)
-
-
-def page_weight(site: Path, page: Path) -> int:
-    raw = page.read_text(encoding="utf-8")
-    total = len(raw.encode("utf-8"))
-    for tag, attrs in tags(raw):
-        if tag == "link" and attrs.get("rel") == "stylesheet" or tag == "script" and "src" in attrs:
-            total += resolve(site, attrs.get("href") or attrs["src"]).stat().st_size
-    return total
 
 
 def test_listing_pages_within_budget(site):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from site_helpers import ROOT, resolve, serve
+from site_helpers import ROOT, resolve
+
+from pasdeporte.static_server import serve
 
 pytestmark = pytest.mark.browser
 
