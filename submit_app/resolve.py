@@ -121,8 +121,8 @@ def sector(text: str) -> str:
         return starting[0].code
     if found:
         shown = "; ".join(naf_label(n) for n in found)
-        raise ValueError(f"plusieurs activités correspondent à « {text} » : {shown}. "
-                         "Recopiez le code de la bonne (par exemple 10.71C).")
+        raise ValueError(f"plusieurs activités correspondent à « {text} » : {shown} ; "
+                         f"tapez le code qui convient (par exemple {found[0].code})")
     raise ValueError(f"activité inconnue « {text} » : tapez un mot comme « boulangerie » "
                      "ou un code NAF comme 10.71C")
 
