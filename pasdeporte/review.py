@@ -211,8 +211,11 @@ def all_problems(ctx: Context, proposal: Proposal) -> list[str]:
 
 
 if __name__ == "__main__":
+    import signal
     import sys
 
     from pasdeporte.review_cli import main
 
+    # `scripts/review show REF | head` must end quietly, like any Unix command.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())
