@@ -122,14 +122,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     started = time.strftime("%Y-%m-%d %H:%M")
+    load_before = os.getloadavg()
     rows = []
     for n in (int(size) for size in args.sizes.split(",")):
         print(f"… {n} annonces", file=sys.stderr, flush=True)
         rows.append(run_size(args.workdir.resolve(), n, args.seed, args.stock))
     cores = len(os.sched_getaffinity(0))
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    # Other work on the machine skews every figure: the load averages say how busy it was.
+    load = " → ".join(" ".join(f"{v:.2f}" for v in loads) for loads in (load_before,
+                                                                         os.getloadavg()))
     print(f"Build, {started}, {platform.machine()} {cores} cœurs, {memory:.0f} Go, "
-          f"Python {platform.python_version()} (mémoire : pic du plus gros processus)")
+          f"Python {platform.python_version()}, charge {load} "
+          "(mémoire : pic du plus gros processus)")
     print(table(rows))
     return 0
 

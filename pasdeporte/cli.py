@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from pathlib import Path
 
@@ -43,6 +45,7 @@ def validate_main(argv: list[str] | None = None) -> int:
 def build_main(argv: list[str] | None = None) -> int:
     """Validate, then build the site with Pelican (and its search index)."""
     from pasdeporte import build
+    from pasdeporte.fastbuild import incremental as fast
 
     parser = argparse.ArgumentParser(prog="scripts/build", description="Construit le site.")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
@@ -52,7 +55,11 @@ def build_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = validate.listing_files(args.content)
     _show_progress(len(files))
-    problems = validate.check_files(files)
+    # Unchanged files keep their results from the last build; --complet starts afresh.
+    cache = fast.validation_cache(args.content, args.output)
+    if args.complet:
+        cache.unlink(missing_ok=True)
+    problems = validate.check_files(files, cache=cache)
     for problem in problems:
         print(problem, file=sys.stderr)
     if validate.errors(problems):
@@ -81,4 +88,10 @@ if __name__ == "__main__":
     commands = {"validate": validate_main, "build": build_main}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         sys.exit(f"usage : python -m pasdeporte.cli {{{'|'.join(commands)}}} ...")
-    sys.exit(commands[sys.argv[1]](sys.argv[2:]))
+    code = commands[sys.argv[1]](sys.argv[2:])
+    # A build leaves millions of objects: exit without freeing them one by one (about 1 s
+    # at 10,000 listings). Nothing else is pending: files are closed, workers joined.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

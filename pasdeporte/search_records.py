@@ -175,3 +175,31 @@ def listing_record(path: Path, today: date) -> Record | None:
     except (KeyError, ValueError, AttributeError):
         # The build refuses invalid listings before indexing; never index half a listing.
         return None
+
+
+# What a listing's record depends on besides its bytes (see cached_records).
+RECORD_MODULES = ("pasdeporte.search_records", "pasdeporte.schema", "pasdeporte.metadata",
+                  "pasdeporte.refdata", "pasdeporte.markdown_safe")
+
+
+def cached_records(files: list[Path], today: date, cache: Path) -> list[Record | None]:
+    """Each file's record (or None), reused from `cache` while its bytes, code and day hold."""
+    import markdown
+
+    from pasdeporte.fastbuild import filecache
+
+    data = tuple(sorted(refdata.DATA_DIR.glob("*.json*")))
+    version = filecache.code_version(
+        RECORD_MODULES, data, f"records {today.isoformat()} markdown {markdown.__version__}")
+    store, found = filecache.FileCache(cache, version), []
+    for path in files:
+        digest = store.digest(path.read_bytes())
+        hit, record = store.get(str(path), digest)
+        if not hit:
+            record = listing_record(path, today)
+            # Kept only if the file did not change while it was read (watch mode, editors).
+            if store.digest(path.read_bytes()) == digest:
+                store.put(str(path), digest, record)
+        found.append(record)
+    store.save()
+    return found

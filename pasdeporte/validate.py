@@ -100,35 +100,72 @@ def listing_files(content_dir: Path) -> list[Path]:
     return sorted(p for folder in FOLDERS for p in (content_dir / folder).glob("*.md"))
 
 
-def check_files(paths: Iterable[Path], today: date | None = None) -> list[Problem]:
-    """Problems of the given files, including duplicate slugs and references across them."""
+def check_files(paths: Iterable[Path], today: date | None = None,
+                cache: Path | None = None) -> list[Problem]:
+    """Problems of the given files, including duplicate slugs and references across them.
+
+    With `cache` (a file), each file's own problems are kept under the hash of its bytes and
+    reused while the file, the checking code, the reference data and the day stay the same;
+    the checks across files still run over every file.
+    """
+    today = today or date.today()
+    store = _open_cache(cache, today) if cache is not None else None
     problems: list[Problem] = []
     slugs: dict[str, str] = {}
     references: dict[str, str] = {}
     for path in paths:
         name = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            problems.append(Problem(name, 1, "le fichier n'est pas en UTF-8"))
-            continue
-        except OSError as error:
-            problems.append(Problem(name, 1, f"lecture impossible : {error.strerror}"))
-            continue
-        doc = metadata.loads(text)
-        problems += check_document(doc, name, today)
+        found, digest = False, ""
+        if store is not None:
+            try:
+                digest = store.digest(Path(path).read_bytes())
+            except OSError:
+                digest = ""  # reported below, by the same read as without a cache
+            if digest:
+                found, own = store.get(name, digest)
+        if not found:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                problems.append(Problem(name, 1, "le fichier n'est pas en UTF-8"))
+                continue
+            except OSError as error:
+                problems.append(Problem(name, 1, f"lecture impossible : {error.strerror}"))
+                continue
+            doc = metadata.loads(text)
+            reference = doc.meta.get("Reference")
+            own = (check_document(doc, name, today), reference, doc.lines.get("Reference", 1))
+            if digest:
+                store.put(name, digest, own)
+        file_problems, reference, reference_line = own
+        problems += file_problems
         slug = Path(path).stem
         if slug in slugs:
             message = f"nom de fichier « {slug} » déjà pris par {slugs[slug]}"
             problems.append(Problem(name, 1, message))
         slugs.setdefault(slug, name)
-        reference = doc.meta.get("Reference")
         if reference in references:
             message = f"référence « {reference} » déjà prise par {references[reference]}"
-            problems.append(Problem(name, doc.lines["Reference"], message))
+            problems.append(Problem(name, reference_line, message))
         elif reference:
             references[reference] = name
+    if store is not None:
+        store.save()
     return problems
+
+
+# What a file's own problems depend on besides its bytes (see check_files' cache).
+CACHE_MODULES = ("pasdeporte.validate", "pasdeporte.schema", "pasdeporte.metadata",
+                 "pasdeporte.refdata")
+
+
+def _open_cache(cache: Path, today: date):
+    from pasdeporte import refdata
+    from pasdeporte.fastbuild import filecache
+
+    data = tuple(sorted(refdata.DATA_DIR.glob("*.json*")))
+    version = filecache.code_version(CACHE_MODULES, data, f"validate {today.isoformat()}")
+    return filecache.FileCache(cache, version)
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

@@ -1,9 +1,10 @@
 """The fast path: Pelican with the fastbuild plugin, the search index beside it in parallel.
 
 `build(content, output)` is what `build.build_site` runs. With `incremental=True` (the default)
-it reuses the Markdown cache, writes only changed files, removes vanished ones and skips the
-search index when nothing it is built from has changed; the result is byte for byte the
-output of a clean build of the same content (tests/test_fastbuild_incremental.py).
+it reuses the Markdown cache, writes only changed files, removes vanished ones, skips Pelican
+when nothing it reads has changed (`skip`), and skips the search index when no listing
+changed, or else reuses the unchanged listings' search records; the result is byte for byte
+the output of a clean build of the same content (tests/test_fastbuild_incremental.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from pasdeporte.fastbuild import paths, progress
+from pasdeporte.fastbuild import paths, progress, skip
 from pasdeporte.fastbuild import reader as fast_reader
 from pasdeporte.site.plugin import build_date
 
@@ -38,7 +39,10 @@ def run_pelican(settings: dict) -> dict:
     from pasdeporte import fastbuild
 
     fast_reader.reset()  # files may have changed since a previous run in this process
-    Pelican(with_plugin(settings)).run()
+    try:
+        Pelican(with_plugin(settings)).run()
+    finally:
+        fastbuild.restore_gc()  # a failed run must not leave the collector tuned for a build
     return dict(fastbuild.last_run)
 
 
@@ -55,10 +59,18 @@ def search_key(content: Path, today: date) -> str:
     return digest.hexdigest()
 
 
-def _index(content: Path, output: Path, today: date) -> int:
+def _index(content: Path, output: Path, today: date, cache: Path) -> int:
     from pasdeporte import search
 
-    return search.index_site(content, output, today=today)
+    return search.index_site(content, output, today=today, cache=cache)
+
+
+def validation_cache(content: Path, output: Path) -> Path:
+    """The file where `validate.check_files` keeps per-file results for this output."""
+    from pasdeporte.build import pelican_settings
+
+    return paths.cache_dir(pelican_settings(content, output)) / (
+        f"validate-{paths.output_key(output)}.pickle")
 
 
 def build(content: Path, output: Path, settings: dict, incremental: bool = True) -> dict:
@@ -72,16 +84,25 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True)
     # The site and the index must agree on which listings have expired (PASDEPORTE_TODAY).
     today = build_date(settings)
     key = search_key(content, today)
+    site_key = skip.inputs_key(settings, today.isoformat())
     fresh = (incremental and (output / "pagefind").is_dir() and stamp.is_file()
              and stamp.read_text("utf-8") == key)
     figures: dict = {}
+    records = paths.cache_dir(settings) / f"records-{paths.output_key(output)}.pickle"
+    if not incremental:
+        records.unlink(missing_ok=True)  # a full build parses every listing again
     # The index is built from the listing files, not from Pelican's pages: run it beside Pelican
     # in a forked process, so both cores stay busy during Pelican's single-threaded stages.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = None if fresh else pool.submit(_index, content, output, today)
+        pending = None if fresh else pool.submit(_index, content, output, today, records)
         progress.report("Construction des pages…" if fresh else
                         "Construction des pages, index de recherche en parallèle…")
-        figures.update(run_pelican(settings))
+        if incremental and skip.unchanged(settings, output, site_key):
+            figures.update(pages=0, written=0, deleted=0, converted=0, site="inchangé")
+        else:
+            skip.forget(settings, output)
+            figures.update(run_pelican(settings))
+            skip.remember(settings, output, site_key)
         if pending is not None:
             progress.report("Pages prêtes ; fin de l'index de recherche…")
             figures["indexed"] = pending.result()

@@ -1,0 +1,84 @@
+"""Per-file results kept between builds, keyed by the file's path and the hash of its bytes.
+
+Validation and search records depend on one listing file plus code, reference data and the
+day; `code_version` hashes all of those, and a cache made under another version is ignored.
+A hit needs the same path and the same bytes, so an edited, renamed or new file is recomputed.
+This module imports nothing heavy: `validate` and `search` load it only when given a cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+FORMAT = 1  # bump when the shape of the cache file changes
+
+
+def code_version(modules: tuple[str, ...], data: tuple[Path, ...] = (), extra: str = "") -> str:
+    """Hash of the modules' source files, the data files and `extra` (e.g. the day)."""
+    digest = hashlib.sha256(f"{FORMAT}\0{extra}\0".encode())
+    for name in modules:
+        module = importlib.import_module(name)
+        digest.update(name.encode() + b"\0" + Path(module.__file__).read_bytes() + b"\0")
+    for path in data:
+        digest.update(Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def file_digest(data: bytes) -> str:
+    """Short hash of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class FileCache:
+    """Results by (path, digest), for one version; only entries used this run are saved."""
+
+    digest = staticmethod(file_digest)
+
+    def __init__(self, file: Path, version: str):
+        self.file, self.version = Path(file), version
+        self.old: dict[str, tuple[str, object]] = {}
+        self.new: dict[str, tuple[str, object]] = {}
+        self.hits = self.misses = 0
+        try:
+            with open(self.file, "rb") as fh:
+                saved = pickle.load(fh)  # noqa: S301 (our own cache file)
+            if saved.get("version") == version:
+                self.old = saved["entries"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                KeyError, TypeError, ValueError):
+            self.old = {}
+
+    def get(self, path: str, digest: str) -> tuple[bool, object]:
+        """(True, value) if `path` with these bytes was seen before, else (False, None)."""
+        found = self.old.get(path)
+        if found is not None and found[0] == digest:
+            self.new[path] = found
+            self.hits += 1
+            return True, found[1]
+        self.misses += 1
+        return False, None
+
+    def put(self, path: str, digest: str, value: object) -> None:
+        """Remember `value` for `path` with these bytes."""
+        self.new[path] = (digest, value)
+
+    def save(self) -> None:
+        """Write the cache if anything changed (atomically: a reader never sees half of it)."""
+        if self.misses == 0 and self.new.keys() == self.old.keys():
+            return
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps({"version": self.version, "entries": self.new},
+                            pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=self.file.parent, prefix=f".{self.file.name}.")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
