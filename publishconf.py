@@ -10,4 +10,6 @@ from pelicanconf import *  # noqa: E402,F403
 
 SITEURL = os.environ.get("SITEURL", "https://pas-de-porte.example.fr")
 RELATIVE_URLS = False
-DELETE_OUTPUT_DIRECTORY = True
+# Stale outputs are removed by the fast build's manifest (pasdeporte.fastbuild.writer); wiping
+# the folder would race with the search index, which is built beside Pelican.
+DELETE_OUTPUT_DIRECTORY = False

@@ -52,7 +52,12 @@ def build_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=ROOT / "output")
     parser.add_argument("--complet", action="store_true",
                         help="reconvertir toutes les annonces (sans le cache de construction)")
+    parser.add_argument("--settings", type=Path, default=build.SETTINGS_FILE,
+                        help="réglages Pelican (publishconf.py pour la mise en ligne)")
     args = parser.parse_args(argv)
+    if not args.settings.is_file():
+        print(f"{args.settings}: réglages introuvables", file=sys.stderr)
+        return 2
     files = validate.listing_files(args.content)
     _show_progress(len(files))
     # Unchanged files keep their results from the last build; --complet starts afresh.
@@ -65,7 +70,8 @@ def build_main(argv: list[str] | None = None) -> int:
     if validate.errors(problems):
         print("Construction refusée : corrigez les erreurs ci-dessus.", file=sys.stderr)
         return 1
-    figures = build.build_site(args.content, args.output, incremental=not args.complet)
+    figures = build.build_site(args.content, args.output, args.settings.resolve(),
+                               incremental=not args.complet)
     print(f"Site construit dans {args.output} en {figures['total_seconds']:.1f} s "
           f"({figures.get('written', 0)} fichier(s) écrit(s), "
           f"{figures.get('deleted', 0)} supprimé(s))")

@@ -163,3 +163,21 @@ def test_build_writes_a_page_per_listing(content, tmp_path):
     page = (output / "opportunites" / "pornic-boulangerie" / "index.html").read_text()
     assert "Pornic recherche une boulangerie" in page
     assert (output / "projets" / "boulanger-vendee" / "index.html").exists()
+
+
+def test_build_with_publish_settings_uses_absolute_urls(content, tmp_path, monkeypatch):
+    output = tmp_path / "out"
+    monkeypatch.setenv("SITEURL", "https://annonces.example.fr")
+    result = run("build", "--content", str(content), "--output", str(output),
+                 "--settings", str(ROOT / "publishconf.py"))
+    assert result.returncode == 0, result.stderr
+    page = (output / "opportunites" / "pornic-boulangerie" / "index.html").read_text()
+    assert 'href="https://annonces.example.fr/opportunites/pornic-boulangerie/"' in page
+    assert (output / "pagefind" / "pagefind.js").is_file()
+
+
+def test_build_with_missing_settings_is_a_usage_error(content, tmp_path):
+    result = run("build", "--content", str(content), "--output", str(tmp_path / "out"),
+                 "--settings", str(tmp_path / "absent.py"))
+    assert result.returncode == 2
+    assert "réglages introuvables" in result.stderr
