@@ -48,8 +48,8 @@ def _add_tree(digest, root: Path, by_bytes) -> None:
             digest.update(b"\0")
 
 
-def inputs_key(settings: dict, today: str) -> str:
-    """Hash of everything a Pelican run of these settings reads."""
+def base_key(settings: dict, today: str) -> str:
+    """Hash of everything a Pelican run of these settings reads, except the content folder."""
     digest = hashlib.sha256(f"{sys.version}\0{today}\0".encode())
     for name in LIBRARIES:
         try:
@@ -61,6 +61,12 @@ def inputs_key(settings: dict, today: str) -> str:
     for path in CODE:
         _add_tree(digest, path, lambda _name: True)
     _add_tree(digest, Path(settings["THEME"]), lambda _name: True)
+    return digest.hexdigest()
+
+
+def inputs_key(settings: dict, today: str) -> str:
+    """Hash of everything a Pelican run of these settings reads."""
+    digest = hashlib.sha256(base_key(settings, today).encode())
     _add_tree(digest, Path(settings["PATH"]), lambda name: name.endswith((".md", ".markdown")))
     return digest.hexdigest()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pelican.writers import FileOverwriteFailedError, Writer
 
-from pasdeporte.fastbuild import outputs, paths, progress
+from pasdeporte.fastbuild import outputs, pagekeys, paths, progress
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,19 @@ class FastWriter(Writer):
         by_path = {job[2]: job for job in jobs}
         jobs = list(by_path.values())
         self.counts["pages"] += len(jobs)
+        # Listing pages whose inputs and file are as the last build left them are not rendered.
+        keys = pagekeys.PageKeys(self.settings, self.output_path,
+                                 fresh=bool(self.settings.get("FASTBUILD_FRESH")))
+        todo = []
+        for job in jobs:
+            key = keys.key(job[0], job[1], job[2])
+            if key is not None:
+                keys.note(job[2], key)
+                if keys.intact(job[2], key):
+                    continue
+            todo.append(job)
+        self.counts["skipped"] = self.counts.get("skipped", 0) + len(jobs) - len(todo)
+        jobs = todo
         workers = min(paths.worker_count(self.settings), max(1, len(jobs) // 64))
         progress.report(f"Rendu de {len(jobs)} pages sur {workers} processus…")
         children = []
@@ -133,6 +146,7 @@ class FastWriter(Writer):
                 self.counts[key] += counts[key]
         if failed:
             raise RuntimeError("le rendu parallèle des pages a échoué (voir le journal)")
+        keys.save()
         # abspath, as the audit hook records paths (resolve() costs 0.5 s at 10,000 listings).
         outputs.note_written(os.path.abspath(p) for p in by_path)
         outputs.note_written(os.path.abspath(p) for p in self.direct)

@@ -1,0 +1,90 @@
+"""Skip rendering a listing page whose inputs and output file are the same as last build.
+
+A listing page (theme `article.html`) reads only its listing (`article.pdp`, `article.content`),
+the cards of its matches, the settings, the theme and the project's code, and the build date.
+Its key hashes all of these (`skip.base_key` covers settings, theme, code, libraries and date);
+the store keeps, per output file, the key and the size and time the file had once written.
+A page is skipped only if its key is the same and its file is untouched. Any other page (or a
+listing whose body holds Pelican intra-site links, which depend on other files) is rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+
+from pasdeporte.fastbuild import paths, skip
+
+TEMPLATE = "article.html"
+
+
+class PageKeys:
+    """The keys of the last build of one output folder, and those of the current build."""
+
+    def __init__(self, settings: dict, output: str, fresh: bool):
+        from pasdeporte.site.plugin import build_date
+
+        self.file = paths.cache_dir(settings) / f"pages-{paths.output_key(output)}.pickle"
+        self.base = skip.base_key(settings, build_date(settings).isoformat())
+        self.previous: dict = {}
+        if not fresh:
+            try:
+                self.previous = pickle.loads(self.file.read_bytes())  # noqa: S301 (our cache)
+            except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+                self.previous = {}
+        # A failed run must not leave keys describing files it may have half rewritten.
+        self.file.unlink(missing_ok=True)
+        self.current: dict[str, str] = {}
+        self._views: dict[int, bytes] = {}
+
+    def _view(self, view) -> bytes:
+        found = self._views.get(id(view))
+        if found is None:
+            text = repr((view.url, view.slug, sorted(view.meta.items()), view.content))
+            found = self._views[id(view)] = hashlib.sha256(text.encode("utf-8")).digest()
+        return found
+
+    def key(self, template, localcontext: dict, path: str) -> str | None:
+        """The key of a queued page, or None if it must always be rendered."""
+        article = localcontext.get("article")
+        view = getattr(article, "pdp", None)
+        if getattr(template, "name", None) != TEMPLATE or view is None:
+            return None
+        # Pelican rewrites {filename}/{static} links with other files' URLs: not covered.
+        if hasattr(article, "_get_content") or article._get_intrasite_link_regex().search(
+                article._content or ""):
+            return None
+        digest = hashlib.sha256(f"{self.base}\0{path}\0{localcontext.get('SITEURL')}\0".encode())
+        digest.update(self._view(view))
+        digest.update(hashlib.sha256((article._content or "").encode("utf-8")).digest())
+        digest.update(f"{view.match_count}\0".encode())
+        for other, reason in view.matches:
+            digest.update(self._view(other) + reason.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    def intact(self, path: str, key: str) -> bool:
+        """Whether `path` was rendered from `key` by the last build and is untouched since."""
+        found = self.previous.get(path)
+        if found is None or found[0] != key:
+            return False
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            return False
+        return (info.st_size, info.st_mtime_ns) == (found[1], found[2])
+
+    def note(self, path: str, key: str) -> None:
+        """Remember the key of a page of this build (its file is stamped in `save`)."""
+        self.current[path] = key
+
+    def save(self) -> None:
+        """Record the keys with the files' size and time (after every page is written)."""
+        stamped = {}
+        for path, key in self.current.items():
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue
+            stamped[path] = (key, info.st_size, info.st_mtime_ns)
+        paths.atomic_write(self.file, pickle.dumps(stamped))
