@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pasdeporte import metadata, refdata, schema
+from pasdeporte import matching, metadata, refdata, schema
+from pasdeporte.site.textfmt import format_number as french_number
 
 SURFACE_BANDS = ((50, "< 50 m²"), (100, "50-100 m²"), (200, "100-200 m²"), (None, "> 200 m²"))
 RENT_BANDS = ((300, "< 300 €"), (600, "300-600 €"), (1000, "600-1 000 €"), (None, "> 1 000 €"))
 SECTIONS = {"opportunites": "Opportunité", "projets": "Projet"}
-CLOSED_STATES = {"pourvue", "retiree"}
 # Extra fields worth finding by full text, in display order.
 TEXT_FIELDS = ("equipment", "expectations", "aids", "housing", "visit", "experience")
 
@@ -51,14 +51,6 @@ def bands_between(low: float | None, high: float | None, bands: tuple) -> list[s
     return found
 
 
-def french_number(value: float) -> str:
-    """85 → "85", 1500 → "1 500", 85.5 → "85,5" (French grouping, narrow no-break space)."""
-    text = schema.format_number(value)
-    whole, _, decimals = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", "\u202f")
-    return f"{grouped},{decimals}" if decimals else grouped
-
-
 def departement_label(code: str) -> str:
     """"Vendée (85)": a département filter value, unique and readable."""
     found = refdata.departement(code)
@@ -90,14 +82,6 @@ def places(territories: list[str]) -> tuple[set[str], set[str]]:
             deps.add(place.departement)
             regs.add(place.region)
     return deps, regs
-
-
-def is_indexable(values: dict, today: date) -> bool:
-    """Whether a listing belongs in the search index: not closed, withdrawn or expired."""
-    if values.get("state") in CLOSED_STATES:
-        return False
-    expires = values.get("expires")
-    return expires is None or expires >= today
 
 
 def make_record(values: dict, body_html: str, section: str, slug: str) -> Record:
@@ -168,7 +152,7 @@ def listing_record(path: Path, today: date) -> Record | None:
     doc = metadata.loads(Path(path).read_text(encoding="utf-8"))
     try:
         values = schema.typed(doc.meta)
-        if not is_indexable(values, today):
+        if not matching.is_active(values, today):  # closed or expired: not searchable
             return None
         return make_record(values, markdown_safe.render(doc.body), Path(path).parent.name,
                            Path(path).stem)
