@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from pasdeporte import matching, metadata, refdata, schema
+from pasdeporte.site.territory import target_keys
 from pasdeporte.site.textfmt import format_number as french_number
 
 SURFACE_BANDS = ((50, "< 50 m²"), (100, "50-100 m²"), (200, "100-200 m²"), (None, "> 200 m²"))
@@ -61,26 +62,12 @@ def places(territories: list[str]) -> tuple[set[str], set[str]]:
     """Département and région codes covered by a project's territories."""
     deps, regs = set(), set()
     for code in territories:
-        area = refdata.territory(code)
-        if area is None:
-            continue
-        if area.kind == "commune":
-            communes = [refdata.commune(area.code)]
-        elif area.kind == "epci":
-            communes = [refdata.commune(c) for c in refdata.epci(area.code).communes]
-        elif area.kind == "departement":
-            communes = []
-            deps.add(area.code[4:])
-            regs.add(refdata.departement(area.code[4:]).region)
-        else:
+        keys = target_keys(code)
+        deps.update(key for kind, key in keys if kind == "departement")
+        regs.update(key for kind, key in keys if kind == "region")
+        if keys and keys[0][0] == "region":
             # A project open to a whole région is open to each of its départements.
-            reg = area.code[4:]
-            regs.add(reg)
-            deps.update(d.code for d in refdata.departements().values() if d.region == reg)
-            communes = []
-        for place in filter(None, communes):
-            deps.add(place.departement)
-            regs.add(place.region)
+            deps.update(d.code for d in refdata.departements().values() if d.region == keys[0][1])
     return deps, regs
 
 
