@@ -5,6 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pasdeporte import markdown_safe as _markdown_safe  # noqa: E402
 from pasdeporte.site import jinja as _jinja  # noqa: E402
 from pasdeporte.site.identity import SITENAME, SITESUBTITLE  # noqa: E402, F401
 
@@ -46,6 +47,9 @@ DIRECT_TEMPLATES = ["index", "search", "404"]
 SEARCH_SAVE_AS = "recherche/index.html"
 SEARCH_URL = "recherche/"
 DEFAULT_PAGINATION = False
+# One language: no translation grouping (Pelican's grouping is quadratic in the listing count).
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
 DELETE_OUTPUT_DIRECTORY = False
 
 # Every listing value comes from the public: escape by default in the theme.
@@ -57,10 +61,8 @@ JINJA_GLOBALS = _jinja.GLOBALS
 PLUGINS = ["pasdeporte.site.plugin"]
 # Date used to decide which listings have expired (None: the day of the build).
 PASDEPORTE_TODAY = None
-MARKDOWN = {
-    "extensions": ["pasdeporte.markdown_safe", "markdown.extensions.sane_lists"],
-    "output_format": "html5",
-}
+# Public text, made safe (raw HTML shown as text, safe links only): see pasdeporte.markdown_safe.
+MARKDOWN = _markdown_safe.site_markdown()
 TYPOGRIFY = False
 
 FEED_ALL_ATOM = None
