@@ -7,6 +7,7 @@ images may only point inside the site, and nothing can reach Pelican's `{filenam
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as etree
 
 import markdown
@@ -18,6 +19,13 @@ SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 SAFE_IMAGE_RE = re.compile(r"^/?images/[a-z0-9-]+/[a-z0-9_-]+\.(jpg|jpeg|png|webp)$")
 # Pelican rewrites {filename}, {static}, |filename| ... in href/src: never let users use it.
 PELICAN_LINK_CHARS = ("{", "}", "|")
+
+
+def site_markdown() -> dict:
+    """The site's Markdown settings (pelicanconf.MARKDOWN), for previews and search text too."""
+    # A new dict each time: Pelican adds its `meta` extension to the settings it is given.
+    return {"extensions": ["pasdeporte.markdown_safe", "markdown.extensions.sane_lists"],
+            "output_format": "html5"}
 
 
 def safe_link(url: str) -> bool:
@@ -62,6 +70,17 @@ def makeExtension(**kwargs) -> SafeExtension:  # noqa: N802 (Markdown's entry po
     return SafeExtension(**kwargs)
 
 
+_local = threading.local()
+
+
 def render(body: str) -> str:
     """Render a listing body to safe HTML, as the site does."""
-    return markdown.markdown(body, extensions=[SafeExtension()], output_format="html")
+    # Building a Markdown instance costs more than converting a listing: one per thread.
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        converter = _local.markdown = markdown.Markdown(**site_markdown())
+    try:
+        return converter.reset().convert(body)
+    except BaseException:
+        _local.markdown = None  # never reuse an instance left half-way through a document
+        raise
