@@ -60,6 +60,7 @@ def contexts_ready(_generators) -> None:
 
     Frozen objects are skipped by the collector, here and in the forked renderers.
     """
+    reader.release()
     gc.freeze()
 
 

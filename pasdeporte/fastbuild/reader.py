@@ -202,6 +202,12 @@ def store_for(settings: dict) -> _Store:
     return store
 
 
+def release() -> None:
+    """Free the rendered entries once Pelican has read every file (the stores stay prepared)."""
+    for store in _STORES.values():
+        store.entries = {}  # the contents live on in Pelican's objects; 120 MB at 100,000
+
+
 def reset() -> None:
     """Forget the in-memory stores, so the next build re-checks every file (watch mode)."""
     _STORES.clear()
