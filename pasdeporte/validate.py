@@ -109,6 +109,8 @@ def check_files(paths: Iterable[Path], today: date | None = None,
     the checks across files still run over every file.
     """
     today = today or date.today()
+    from pasdeporte.fastbuild import filecache
+
     store = _open_cache(cache, today) if cache is not None else None
     problems: list[Problem] = []
     slugs: dict[str, str] = {}
@@ -118,7 +120,7 @@ def check_files(paths: Iterable[Path], today: date | None = None,
         found, digest = False, ""
         if store is not None:
             try:
-                digest = store.digest(Path(path).read_bytes())
+                digest = filecache.path_digest(path)
             except OSError:
                 digest = ""  # reported below, by the same read as without a cache
             if digest:

@@ -122,3 +122,19 @@ def test_cache_of_another_code_version_is_ignored(tmp_path):
     assert filecache.FileCache(path, "v1").get("a.md", "d2") == (False, None)
     path.write_bytes(b"not a pickle")
     assert filecache.FileCache(path, "v1").get("a.md", "d1") == (False, None)
+
+
+def test_path_digest_rehashes_a_file_changed_moments_ago(tmp_path, monkeypatch):
+    """A file written just now is hashed again each time; an older one is hashed once."""
+    listing = tmp_path / "annonce.md"
+    listing.write_text("Title: A\n", "utf-8")
+    first = filecache.path_digest(listing)
+    listing.write_text("Title: B\n", "utf-8")  # same size, within the same clock tick maybe
+    assert filecache.path_digest(listing) != first
+    assert str(listing) not in filecache._digests
+
+    monkeypatch.setattr(filecache, "RACY_NS", -1)  # every file counts as old enough
+    settled = filecache.path_digest(listing)
+    assert filecache._digests[str(listing)][1] == settled == filecache.file_digest(b"Title: B\n")
+    listing.write_text("Title: C, longer\n", "utf-8")  # a visible change: size and times
+    assert filecache.path_digest(listing) == filecache.file_digest(b"Title: C, longer\n")

@@ -13,6 +13,7 @@ import importlib
 import os
 import pickle
 import tempfile
+import time
 from pathlib import Path
 
 FORMAT = 1  # bump when the shape of the cache file changes
@@ -32,6 +33,28 @@ def code_version(modules: tuple[str, ...], data: tuple[Path, ...] = (), extra: s
 def file_digest(data: bytes) -> str:
     """Short hash of a file's bytes."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# One build hashes each listing file for several caches: path -> (stat stamp, digest).
+_digests: dict[str, tuple[tuple, str]] = {}
+# File times are coarse (a few ms): a file changed this recently when it was hashed may change
+# again without a visible difference, so its digest is not kept (git's "racily clean" rule).
+RACY_NS = 2_000_000_000
+
+
+def path_digest(path: str | os.PathLike) -> str:
+    """`file_digest` of the file at `path`, read once while its size, times and inode hold."""
+    name = os.fspath(path)
+    info = os.stat(name)
+    stamp = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
+    known = _digests.get(name)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    with open(name, "rb") as fh:
+        digest = file_digest(fh.read())
+    if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) > RACY_NS:
+        _digests[name] = (stamp, digest)
+    return digest
 
 
 class FileCache:

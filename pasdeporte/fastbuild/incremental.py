@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from pasdeporte.fastbuild import paths, progress, skip
+from pasdeporte.fastbuild import filecache, paths, progress, skip
 from pasdeporte.fastbuild import reader as fast_reader
 from pasdeporte.site.plugin import build_date
 
@@ -55,7 +55,7 @@ def search_key(content: Path, today: date) -> str:
         digest.update(inspect.getsource(module).encode("utf-8"))
     for path in validate.listing_files(Path(content)):
         digest.update(str(path.relative_to(content)).encode("utf-8") + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+        digest.update(filecache.path_digest(path).encode() + b"\0")
     return digest.hexdigest()
 
 

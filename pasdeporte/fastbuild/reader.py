@@ -21,7 +21,7 @@ import markdown
 import pelican
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
-from pasdeporte.fastbuild import paths, progress
+from pasdeporte.fastbuild import filecache, paths, progress
 
 logger = logging.getLogger(__name__)
 
@@ -107,8 +107,7 @@ def _stamp(path: str) -> tuple:
 
 def _digest(path: str) -> tuple[str, tuple]:
     stamp = _stamp(path)
-    with open(path, "rb") as fh:
-        return hashlib.blake2b(fh.read(), digest_size=16).hexdigest(), stamp
+    return filecache.path_digest(path), stamp
 
 
 _WORKER: FastMarkdownReader | None = None

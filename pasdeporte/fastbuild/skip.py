@@ -16,7 +16,7 @@ import sys
 from importlib import metadata as dist_metadata
 from pathlib import Path
 
-from pasdeporte.fastbuild import paths
+from pasdeporte.fastbuild import filecache, paths
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # The project's code and data a build can read (settings import from pasdeporte too).
@@ -40,8 +40,7 @@ def _add_tree(digest, root: Path, by_bytes) -> None:
             path = os.path.join(dirpath, name)
             digest.update(os.fsencode(os.path.relpath(path, root)) + b"\0")
             if by_bytes(name):
-                with open(path, "rb") as fh:
-                    digest.update(fh.read())
+                digest.update(filecache.path_digest(path).encode())
             else:  # large static files (photos): size and modification time
                 info = os.stat(path)
                 digest.update(f"{info.st_size} {info.st_mtime_ns}".encode())
