@@ -3,6 +3,7 @@
 Each step changes something another listing's page depends on (a matched listing's title, a new
 match, a state change, the build date, the theme, a setting); after it the live output is rebuilt
 incrementally and compared, file by file, with a clean full build of the same content.
+`rebuild` also records which pages the live build rendered (test_fastbuild_listkeys uses it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastbuild_helpers import ROOT, comparable, generate
 from test_fastbuild_incremental import TODAY, bakery, write_listing
 
 from pasdeporte import build
+from pasdeporte.fastbuild import writer
 
 BAKERY = ("opportunites", "pornic-boulangerie")
 BAKER = ("projets", "boulanger-loire-atlantique")
@@ -36,21 +38,42 @@ def page(output: Path, where: tuple[str, str]) -> str:
 @pytest.fixture
 def site(tmp_path):
     """A corpus with the bakery, a theme copy and a live output built once (warm keys)."""
+    return make_site(tmp_path)
+
+
+def make_site(tmp_path: Path) -> dict:
+    """The state of the `site` fixture: content, settings, live output (built once)."""
     content = tmp_path / "content"
     generate(content, 30, seed=11, today=TODAY)
     write_listing(content, *BAKERY, bakery(), "Le fournil est équipé.")
     theme = tmp_path / "theme"
     shutil.copytree(ROOT / "theme", theme)
+    # One renderer process: the spy on writer._render sees every rendered page.
     state = {"content": content, "tmp": tmp_path, "live": tmp_path / "live", "runs": 0,
-             "settings": {"THEME": str(theme), "PASDEPORTE_TODAY": "2026-12-01"}}
+             "settings": {"THEME": str(theme), "PASDEPORTE_TODAY": "2026-12-01",
+                          "FASTBUILD_WORKERS": 1}}
     rebuild(state)
     return state
 
 
 def rebuild(state: dict) -> dict:
-    """Incremental build of the live output, then a clean build; both trees must be equal."""
+    """Incremental build of the live output, then a clean build; both trees must be equal.
+
+    `state["rendered"]` is left with the pages (paths under the output) the live build rendered.
+    """
     settings = {**state["settings"], "FASTBUILD_CACHE_PATH": str(state["tmp"] / "live-cache")}
-    figures = build.build_site(state["content"], state["live"], settings=settings)
+    rendered, render = [], writer._render
+
+    def spy(jobs):
+        rendered.extend(str(Path(job[2]).relative_to(state["live"]).parent) for job in jobs)
+        return render(jobs)
+
+    writer._render = spy
+    try:
+        figures = build.build_site(state["content"], state["live"], settings=settings)
+    finally:
+        writer._render = render
+    state["rendered"] = set(rendered)
     state["runs"] += 1
     clean = state["tmp"] / f"clean-{state['runs']}"
     settings = {**state["settings"],

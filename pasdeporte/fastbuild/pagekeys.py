@@ -1,11 +1,14 @@
-"""Skip rendering a listing page whose inputs and output file are the same as last build.
+"""Skip rendering a page whose inputs and output file are the same as last build.
 
 A listing page (theme `article.html`) reads only its listing (`article.pdp`, `article.content`),
 the cards of its matches, the settings, the theme and the project's code, and the build date.
-Its key hashes all of these (`skip.base_key` covers settings, theme, code, libraries and date);
-the store keeps, per output file, the key and the size and time the file had once written.
-A page is skipped only if its key is the same and its file is untouched. Any other page (or a
-listing whose body holds Pelican intra-site links, which depend on other files) is rendered.
+The generated list pages (territory, communes, sector, paged lists) read their territory,
+sector or slice of the catalog: `listkeys` says exactly what. A page's key hashes these with
+its template, path and SITEURL (`skip.base_key` covers settings, theme, code, libraries and
+date); the store keeps, per output file, the key and the size and time the file had once
+written. A page is skipped only if its key is the same and its file is untouched. Any other
+page (or a listing whose body holds Pelican intra-site links, which depend on other files) is
+rendered.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import hashlib
 import os
 import pickle
 
-from pasdeporte.fastbuild import paths, skip
+from pasdeporte.fastbuild import listkeys, paths, skip
 
 TEMPLATE = "article.html"
 
@@ -36,32 +39,54 @@ class PageKeys:
         # A failed run must not leave keys describing files it may have half rewritten.
         self.file.unlink(missing_ok=True)
         self.current: dict[str, str] = {}
+        self._cards: dict[int, bytes] = {}
         self._views: dict[int, bytes] = {}
+        self.lists = listkeys.Fingerprints(self._card)
+
+    def _card(self, view) -> bytes:
+        # A card shows a listing's URL and metadata-derived fields (and the date: base key).
+        found = self._cards.get(id(view))
+        if found is None:
+            text = repr((view.url, view.slug, sorted(view.meta.items())))
+            found = self._cards[id(view)] = hashlib.sha256(text.encode("utf-8")).digest()
+        return found
 
     def _view(self, view) -> bytes:
         found = self._views.get(id(view))
         if found is None:
-            text = repr((view.url, view.slug, sorted(view.meta.items()), view.content))
-            found = self._views[id(view)] = hashlib.sha256(text.encode("utf-8")).digest()
+            found = hashlib.sha256(self._card(view) + view.content.encode("utf-8")).digest()
+            self._views[id(view)] = found
         return found
 
     def key(self, template, localcontext: dict, path: str) -> str | None:
         """The key of a queued page, or None if it must always be rendered."""
+        name = getattr(template, "name", None)
+        if name == TEMPLATE:
+            parts = self._listing(localcontext)
+        else:
+            parts = self.lists.page(name, localcontext)
+        if parts is None:
+            return None
+        digest = hashlib.sha256(
+            f"{self.base}\0{name}\0{path}\0{localcontext.get('SITEURL')}\0".encode())
+        digest.update(parts)
+        return digest.hexdigest()
+
+    def _listing(self, localcontext: dict) -> bytes | None:
+        """What a listing page reads: its listing, its body and its matches' cards."""
         article = localcontext.get("article")
         view = getattr(article, "pdp", None)
-        if getattr(template, "name", None) != TEMPLATE or view is None:
+        if view is None:
             return None
         # Pelican rewrites {filename}/{static} links with other files' URLs: not covered.
         if hasattr(article, "_get_content") or article._get_intrasite_link_regex().search(
                 article._content or ""):
             return None
-        digest = hashlib.sha256(f"{self.base}\0{path}\0{localcontext.get('SITEURL')}\0".encode())
-        digest.update(self._view(view))
-        digest.update(hashlib.sha256((article._content or "").encode("utf-8")).digest())
-        digest.update(f"{view.match_count}\0".encode())
-        for other, reason in view.matches:
-            digest.update(self._view(other) + reason.encode("utf-8") + b"\0")
-        return digest.hexdigest()
+        parts = [self._view(view), hashlib.sha256((article._content or "").encode()).digest(),
+                 f"{view.match_count}\0".encode()]
+        parts.extend(self._view(other) + reason.encode("utf-8") + b"\0"
+                     for other, reason in view.matches)
+        return b"".join(parts)
 
     def intact(self, path: str, key: str) -> bool:
         """Whether `path` was rendered from `key` by the last build and is untouched since."""
