@@ -15,6 +15,7 @@ measures cold-cache scenarios:
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import tempfile
 import time
@@ -35,7 +36,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
 def kind_of(url: str) -> str:
     """Which part of the page a URL belongs to, for the breakdown."""
     for part in ("pagefind.js", "wasm", "pf_meta", "pf_index", "pf_filter", "pf_fragment",
-                 "tris.json"):
+                 "tris.json", "lots.json"):
         if part in url:
             return part
     return "page"
@@ -131,8 +132,9 @@ def bench_size(browser, n: int, seed: int, kind: str, work: Path) -> None:
     indexed = search.index_site(content, output)
     index_s = time.perf_counter() - start
     size = sum(p.stat().st_size for p in (output / "pagefind").rglob("*") if p.is_file())
+    lots = len(json.loads((output / "pagefind" / search.LOTS_FILE).read_text())["lots"])
     print(f"\n{n} annonces, {CORPORA[kind]} : {indexed} indexées ; index construit en "
-          f"{index_s:.1f} s ({size / 1e6:.1f} Mo sur disque)")
+          f"{index_s:.1f} s ({size / 1e6:.1f} Mo sur disque, {1 + lots} lot(s) Pagefind)")
     print(f"{'scénario':<18} {'Ko transférés':>14} {'dont recherche':>15} "
           f"{'ms jusqu’aux résultats':>23} {'résultats':>10}")
     with serve(output, use_gzip=True) as base:

@@ -1,7 +1,8 @@
 """Build the Pagefind search index from listing data (not from the themed HTML).
 
 Each indexable listing becomes a minimal HTML page in a temporary folder, laid out at its
-public URL, and the bundled Pagefind binary indexes that folder once into `output/pagefind/`.
+public URL, and the bundled Pagefind binary indexes that folder into a bundle in scratch memory,
+which `search_bundle.sync_bundle` then copies over `output/pagefind/`, changed files only.
 One binary run is faster than the Python API, whose reply loop sleeps 0.1 s per record
 (pagefind#976), and it keeps the theme's navigation out of the index by construction.
 
@@ -10,38 +11,53 @@ holds every sort key of every page and is loaded before any query, so the index 
 the default sort (date); surface and rent live in `tris.json`, which the search page fetches
 only when a visitor picks one of those sorts. The files every query loads (metadata, WebAssembly)
 are then gzipped again with zopfli: same content, 10-15 % fewer bytes.
+
+Pagefind holds every page's words in memory while it indexes (about 90 KB a page), so beyond
+`lot_size()` pages the index is split into lots, indexed one after the other: the newest pages
+in the main bundle, older ones in `pagefind/lots/N/` (N = 0 for the oldest), each of exactly
+`lot_size()` pages counted from the oldest, so that publishing a listing changes the main bundle
+only; a lot whose pages did not change is not indexed again. `lots.json` lists them for the
+search page, which merges them (Pagefind's `mergeIndex`).
 """
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import importlib.metadata
+import inspect
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
 from datetime import date
 from html import escape
 from pathlib import Path
-from urllib.parse import unquote
 
-from pasdeporte import validate
+from pasdeporte import search_bundle, validate
+from pasdeporte.search_bundle import (  # noqa: F401 (the module's public names, used by tests)
+    RECOMPRESSED,
+    SIGNATURE,
+    SORT_TABLE,
+    TABLE_SORTS,
+    SearchIndexError,
+    date_order,
+    finish_bundle,
+    recompress,
+)
 from pasdeporte.search_records import Record, cached_records, listing_record
 
 BUNDLE_DIR = "pagefind"
-SORT_TABLE = "tris.json"
-# Sorts done in the browser from SORT_TABLE rather than by Pagefind.
-TABLE_SORTS = ("surface", "loyer")
-# Pagefind's gzipped files start, once inflated, with this signature.
-SIGNATURE = b"pagefind_dcd"
-# Loaded by every query, whatever the words: worth the extra compression time.
-RECOMPRESSED = ("pagefind.*.pf_meta", "wasm.fr.pagefind")
+LOTS_DIR = "lots"
+LOTS_FILE = "lots.json"
+# About 1 GB for Pagefind with pages like the synthetic corpus' (~85 KB a page at 5,800 pages),
+# and 10,000 listings stay one bundle, as the first-query budget was measured.
+LOT_SIZE = 12_000
 
 
-class SearchIndexError(RuntimeError):
-    """Pagefind failed to build the index."""
+def lot_size() -> int:
+    """Most pages per Pagefind run (`PASDEPORTE_SEARCH_LOT` overrides, e.g. for tests)."""
+    return max(1, int(os.environ.get("PASDEPORTE_SEARCH_LOT") or LOT_SIZE))
 
 
 def pagefind_binary() -> Path:
@@ -53,11 +69,6 @@ def pagefind_binary() -> Path:
 
 def _attr(value: object) -> str:
     return escape(str(value), quote=True)
-
-
-def date_order(records: Iterable[Record]) -> list[Record]:
-    """Records newest first; the same day in URL order, so that every build ranks alike."""
-    return sorted(records, key=lambda record: (-record.sort["date"], record.url))
 
 
 def record_html(record: Record, sort: dict[str, int] | None = None) -> str:
@@ -78,100 +89,42 @@ def record_html(record: Record, sort: dict[str, int] | None = None) -> str:
     )
 
 
-def write_pages(records: Iterable[Record], folder: Path) -> int:
-    """Write each record's page at its URL path under `folder`; return how many were written.
+def lot_pages(records: Iterable[Record]) -> list[tuple[str, str]]:
+    """(path under the site folder, HTML) of each record's page, newest first.
 
     The only Pagefind sort is `date`: the record's rank, newest first (0), so that ties have
     a fixed order and the search page sorts it ascending.
     """
-    count = 0
-    for rank, record in enumerate(date_order(records)):
-        target = folder / record.url.strip("/") / "index.html"
+    return [(f"{record.url.strip('/')}/index.html", record_html(record, {"date": rank}))
+            for rank, record in enumerate(date_order(records))]
+
+
+def write_pages(records: Iterable[Record], folder: Path) -> int:
+    """Write each record's page at its URL path under `folder`; return how many were written."""
+    pages = lot_pages(records)
+    for path, html in pages:
+        target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(record_html(record, {"date": rank}), encoding="utf-8")
-        count += 1
-    return count
+        target.write_text(html, encoding="utf-8")
+    return len(pages)
 
 
-def read_pagefind_file(path: Path) -> bytes:
-    """The content of a gzipped Pagefind file, without its signature."""
-    data = gzip.decompress(path.read_bytes())
-    if not data.startswith(SIGNATURE):
-        raise SearchIndexError(f"Fichier Pagefind inattendu : {path.name}")
-    return data[len(SIGNATURE):]
-
-
-def page_ids(bundle: Path) -> dict[str, str]:
-    """URL → Pagefind page id (the name of its fragment, what the JS API calls `result.id`)."""
-    return {unquote(json.loads(read_pagefind_file(path))["url"]): path.stem
-            for path in (bundle / "fragment").glob("*.pf_fragment")}
-
-
-def sort_table(records: Iterable[Record], ids: dict[str, str]) -> dict:
-    """Page ids newest first and, aligned with them, each sort's values (None: unknown)."""
-    ordered = [record for record in date_order(records) if record.url in ids]
-    # One space-separated string: a third smaller than a JSON list once gzipped.
-    table: dict = {"pages": " ".join(ids[record.url] for record in ordered)}
-    for key in TABLE_SORTS:
-        table[key] = [record.sort.get(key) for record in ordered]
-    return table
-
-
-def recompress(path: Path, reuse: Iterable[Path] = ()) -> None:
-    """Gzip a Pagefind file again with zopfli, or copy a file of `reuse` with the same content."""
-    import zopfli.gzip
-
-    size, content = path.stat().st_size, gzip.decompress(path.read_bytes())
-    for candidate in reuse:
-        # Checked by content, so a stale or foreign file is never served in its place.
-        if (candidate.is_file() and candidate.stat().st_size < size
-                and gzip.decompress(candidate.read_bytes()) == content):
-            shutil.copyfile(candidate, path)
-            return
-    smaller = zopfli.gzip.compress(content)
-    if len(smaller) < size:
-        path.write_bytes(smaller)
-
-
-def wasm_cache(wasm: Path) -> Path:
-    """Where a recompressed WebAssembly is kept between builds (it changes with Pagefind only)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    digest = hashlib.sha256(wasm.read_bytes()).hexdigest()[:32]
-    return base / "pasdeporte" / f"pagefind-{wasm.name}-{digest}.gz"
-
-
-def finish_bundle(records: list[Record], fresh: Path, old: Path) -> None:
-    """Add the sort table to a new bundle and shrink the files every query loads."""
-    table = sort_table(records, page_ids(fresh))
-    (fresh / SORT_TABLE).write_text(json.dumps(table, separators=(",", ":")), "utf-8")
-    for path in fresh.glob(RECOMPRESSED[0]):
-        recompress(path)
-    # zopfli takes 0.9 s on the WebAssembly: reuse the last build's or the cached copy.
-    wasm = fresh / RECOMPRESSED[1]
-    cached = wasm_cache(wasm)
-    recompress(wasm, (old / wasm.name, cached))
-    if not cached.is_file():
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            partial = cached.with_suffix(f".{os.getpid()}.tmp")
-            shutil.copyfile(wasm, partial)
-            partial.replace(cached)
-        except OSError:
-            pass  # a read-only home only costs the next build 0.9 s
+PAGEFIND_OPTIONS = ("--force-language", "fr", "--silent")
 
 
 def run_pagefind(site: Path, bundle: Path) -> None:
     """Index the pages under `site` into `bundle` with the bundled binary (French stemming)."""
     result = subprocess.run(
         [str(pagefind_binary()), "--site", str(site), "--output-path", str(bundle),
-         "--force-language", "fr", "--silent"],
+         *PAGEFIND_OPTIONS],
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind a échoué : {result.stdout}{result.stderr}".strip())
 
 
-# Pages Pagefind reads are written to memory when it has room: 10x faster than to disk.
+# Pages Pagefind reads, and the bundle it writes, go to memory when it has room: writing
+# thousands of small files to disk costs 3-4 s more at 10,000 listings.
 SCRATCH = Path("/dev/shm")  # noqa: S108 (only a parent for mkdtemp)
 SCRATCH_MIN_FREE = 1 << 30
 
@@ -202,27 +155,73 @@ def scratch_dir() -> str | None:
     return str(SCRATCH) if roomy and os.access(SCRATCH, os.W_OK) else None
 
 
-def index_records(records: Iterable[Record], output: Path) -> int:
-    """Replace `output/pagefind/` with an index of `records`; return how many were indexed."""
-    bundle, records = Path(output) / BUNDLE_DIR, list(records)
-    with (tempfile.TemporaryDirectory(prefix="pasdeporte-pages-", dir=scratch_dir()) as pages,
-          tempfile.TemporaryDirectory(prefix="pasdeporte-search-") as tmp):
-        site, fresh = Path(pages) / "site", Path(tmp) / "bundle"
+def split_lots(ordered: list[Record], size: int) -> list[tuple[str, list[Record]]]:
+    """(folder in the bundle, records) of each Pagefind run, newest first; "" is the main one.
+
+    Lots are cut from the oldest record, so that a new listing only changes the main bundle.
+    """
+    extra = max(0, len(ordered) - 1) // size
+    main = len(ordered) - extra * size
+    lots = [("", ordered[:main])]
+    for number in reversed(range(extra)):
+        start = main + (extra - 1 - number) * size
+        lots.append((f"{LOTS_DIR}/{number}", ordered[start:start + size]))
+    return lots
+
+
+def lot_key(pages: list[tuple[str, str]]) -> str:
+    """Hash of a lot's pages, Pagefind's version and the code that finishes a bundle."""
+    version = importlib.metadata.version("pagefind_bin")
+    digest = hashlib.sha256(" ".join((version, *PAGEFIND_OPTIONS)).encode())
+    digest.update(inspect.getsource(search_bundle).encode("utf-8"))
+    for path, html in pages:
+        digest.update(f"{path}\0{html}\0".encode())
+    return digest.hexdigest()
+
+
+def build_lot(records: list[Record], pages: list[tuple[str, str]], fresh: Path,
+              live: Path, main: bool) -> None:
+    """Index one lot's pages into the bundle folder `fresh` (which must not exist yet)."""
+    with tempfile.TemporaryDirectory(prefix="pasdeporte-pages-", dir=scratch_dir()) as tmp:
+        site = Path(tmp) / "site"
         site.mkdir()
-        count = write_pages(records, site)
-        if count == 0:
+        for path, html in pages:
+            (site / path).parent.mkdir(parents=True, exist_ok=True)
+            (site / path).write_text(html, encoding="utf-8")
+        if not pages:
             # Pagefind refuses to index nothing. A page with one made-up word and no filter
             # keeps the bundle (and the UI) valid: no real query or browse can reach it.
             (site / "vide.html").write_text(
                 '<html lang="fr"><body><main data-pagefind-body>pasdeporteindexvide</main>'
                 "</body></html>", "utf-8")
         run_pagefind(site, fresh)
-        finish_bundle(records, fresh, bundle)
-        # Swap only once the new index is complete, so a failed run leaves the old one usable.
-        if bundle.exists():
-            shutil.rmtree(bundle)
-        shutil.move(str(fresh), str(bundle))
-    return count
+    finish_bundle(records, fresh, live, main=main)
+
+
+def index_records(records: Iterable[Record], output: Path) -> int:
+    """Bring `output/pagefind/` to an index of `records`; return how many were indexed."""
+    bundle, ordered = Path(output) / BUNDLE_DIR, date_order(records)
+    lots, unchanged = split_lots(ordered, lot_size()), []
+    with tempfile.TemporaryDirectory(prefix="pasdeporte-search-", dir=scratch_dir()) as tmp:
+        fresh = Path(tmp) / "bundle"
+        # One Pagefind run at a time: memory, not cores, is what runs out first.
+        for folder, part in lots:
+            pages = lot_pages(part)
+            if not folder:
+                build_lot(part, pages, fresh, bundle, main=True)
+                continue
+            key, known = lot_key(pages), bundle / folder / search_bundle.LOT_KEY
+            if known.is_file() and known.read_text("utf-8") == key and (
+                    bundle / folder / search_bundle.ENTRY).is_file():
+                unchanged.append(folder)
+                continue
+            build_lot(part, pages, fresh / folder, bundle / folder, main=False)
+            (fresh / folder / search_bundle.LOT_KEY).write_text(key, "utf-8")
+        listed = {"lots": [f"{folder}/" for folder, _ in lots[1:]]}
+        (fresh / LOTS_FILE).write_text(json.dumps(listed, separators=(",", ":")), "utf-8")
+        # Only once every lot is complete, so a failed run leaves the old index usable.
+        search_bundle.sync_bundle(fresh, bundle, keep=unchanged)
+    return len(ordered)
 
 
 def index_site(content: Path, output: Path, today: date | None = None,

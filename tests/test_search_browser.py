@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from search_helpers import days, opportunity, project, write
+from search_helpers import (
+    after,
+    days,
+    links,
+    opportunity,
+    option_count,
+    project,
+    result_count,
+    search,
+    show_filters,
+    titles,
+    write,
+)
 
 from pasdeporte import build
 from pasdeporte.static_server import serve
@@ -57,43 +68,6 @@ def site(tmp_path_factory):
     build.build_site(root / "content", root / "output")
     with serve(root / "output") as base:
         yield base
-
-
-def search(page, base: str, query: str = "") -> None:
-    """Open the search page at `query` (a URL query string) and wait for its results."""
-    page.goto(f"{base}/recherche/{'?' + query if query else ''}")
-    page.wait_for_function("document.getElementById('search-output').dataset.done")
-
-
-def after(page, action) -> None:
-    """Run `action`, then wait until the search it triggers has shown its results."""
-    before = page.get_attribute("#search-output", "data-done")
-    action()
-    page.wait_for_function(
-        f"document.getElementById('search-output').dataset.done !== {before!r}")
-
-
-def titles(page) -> list[str]:
-    return page.locator("#search-results h2").all_inner_texts()
-
-
-def links(page) -> list[str]:
-    return [a.get_attribute("href") for a in page.locator("#search-results h2 a").all()]
-
-
-def result_count(page) -> int:
-    status = page.inner_text("#search-status")
-    match = re.match(r"(\d+) annonces? trouvées?", status)
-    return int(match.group(1)) if match else 0
-
-
-def show_filters(page) -> None:
-    after(page, lambda: page.click("text=Afficher les filtres"))
-
-
-def option_count(page, key: str, value: str) -> int:
-    label = page.locator(f"#search-filters input[name={key}][value='{value}'] + label .count")
-    return int(label.text_content().strip("()"))
 
 
 @pytest.mark.parametrize(("query", "expected"), [

@@ -48,10 +48,11 @@ def run_pelican(settings: dict) -> dict:
 
 def search_key(content: Path, today: date) -> str:
     """Hash of what the search index is made of: listing files, today, the indexing code."""
-    from pasdeporte import search, search_records, validate
+    from pasdeporte import search, search_bundle, search_records, validate
 
-    digest = hashlib.sha256(today.isoformat().encode())
-    for module in (search, search_records):
+    # The lot size decides which bundle holds which listing.
+    digest = hashlib.sha256(f"{today.isoformat()}\0{search.lot_size()}\0".encode())
+    for module in (search, search_bundle, search_records):
         digest.update(inspect.getsource(module).encode("utf-8"))
     for path in validate.listing_files(Path(content)):
         digest.update(str(path.relative_to(content)).encode("utf-8") + b"\0")

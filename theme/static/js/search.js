@@ -41,6 +41,8 @@ let timer = null;
 let countsLoaded = false;
 let lastCounts = {};
 let sortTable = null;
+// Older listings' bundles beyond the first (lots.json, newest first): empty below the lot size.
+let lots = [];
 
 function readUrl() {
   const params = new URLSearchParams(window.location.search);
@@ -85,14 +87,27 @@ function pagefindFilters(filters, without) {
   return out;
 }
 
-// The sort table: page ids newest first (one string), and each sort's values in that order.
+function fetchTable(path) {
+  return fetch(`${form.dataset.bundle}${path}tris.json`, { cache: "no-cache" }).then((response) => {
+    if (!response.ok) throw new Error(`tris.json: ${response.status}`);
+    return response.json();
+  });
+}
+
+// The sort table of each bundle: page ids newest first (one string), and each sort's values in
+// that order. Joined newest bundle first, they rank every page; a page is keyed by its bundle,
+// since two bundles may name two pages alike.
 function loadSortTable() {
-  sortTable ||= fetch(`${form.dataset.bundle}tris.json`, { cache: "no-cache" })
-    .then((response) => {
-      if (!response.ok) throw new Error(`tris.json: ${response.status}`);
-      return response.json();
+  sortTable ||= Promise.all(["", ...lots].map(fetchTable))
+    .then((tables) => {
+      const joined = { rank: new Map() };
+      for (const key of Object.keys(TABLE_SORTS)) joined[key] = tables.flatMap((t) => t[key]);
+      let rank = 0;
+      tables.forEach((table, lot) => {
+        for (const id of table.pages.split(" ")) joined.rank.set(`${lot} ${id}`, rank++);
+      });
+      return joined;
     })
-    .then((table) => ({ ...table, rank: new Map(table.pages.split(" ").map((id, i) => [id, i])) }))
     .catch((error) => {
       sortTable = null; // let a later sort try again
       throw error;
@@ -104,7 +119,7 @@ function loadSortTable() {
 function tableOrder(results, table, key) {
   const direction = TABLE_SORTS[key];
   const rows = results.map((result) => {
-    const rank = table.rank.get(result.id);
+    const rank = table.rank.get(`${result.lot || 0} ${result.id}`);
     const value = rank === undefined ? null : table[key][rank];
     return { result, value, rank: rank ?? Infinity };
   });
@@ -112,6 +127,29 @@ function tableOrder(results, table, key) {
     || (a.value !== null && (a.value - b.value) * direction)
     || a.rank - b.rank);
   return rows.map((row) => row.result);
+}
+
+function addCounts(total, counts) {
+  for (const [key, values] of Object.entries(counts)) {
+    const sum = (total[key] ||= {});
+    for (const [value, n] of Object.entries(values)) sum[value] = (sum[value] || 0) + n;
+  }
+  return total;
+}
+
+// Pagefind ranks merged bundles' results by score alone, which loses any sort. So a sorted
+// search runs once per bundle, kept to its pages by the filter `lot` that mergeIndex gave each,
+// and joins them newest bundle first: each result knows its bundle, and the order is the date's.
+async function sortedSearch(term, options) {
+  if (!lots.length) return pagefind.search(term, options);
+  const parts = await Promise.all(["", ...lots].map((_, lot) => pagefind.search(term, {
+    ...options, filters: { ...options.filters, lot: { any: [String(lot)] } },
+  })));
+  parts.forEach((part, lot) => { for (const result of part.results) result.lot = lot; });
+  return {
+    results: parts.flatMap((part) => part.results),
+    filters: parts.reduce((total, part) => addCounts(total, part.filters), {}),
+  };
 }
 
 // Facet counts: OR within a group, AND across groups. A group with a selection is counted as
@@ -248,7 +286,8 @@ async function run(state) {
   if (sort) options.sort = sort;
   // Nothing typed and nothing ticked: Pagefind returns nothing, so list every listing instead.
   if (term === null && !hasFilters) options.filters = { annonce: { any: ["Opportunité", "Projet"] } };
-  const search = await pagefind.search(term, options);
+  const search = state.sort === "pertinence"
+    ? await pagefind.search(term, options) : await sortedSearch(term, options);
   if (gen !== generation) return;
   // Counts need every filter chunk: load them once the visitor shows interest in filters.
   if (countsLoaded) lastCounts = await facetCounts(term, state, search);
@@ -288,13 +327,29 @@ function onChange(push) {
   run(state);
 }
 
+// lots.json: the other bundles' folders. Missing or unreadable: the main bundle alone.
+function loadLots(bundle) {
+  return fetch(`${bundle}lots.json`, { cache: "no-cache" })
+    .then((response) => (response.ok ? response.json() : {}))
+    .then((listed) => listed.lots || [])
+    .catch(() => []);
+}
+
 async function start() {
   const bundle = form.dataset.bundle;
   try {
+    const found = loadLots(bundle);
     pagefind = await import(`${bundle}pagefind.js`);
     // No worker: it would cost another 41 KB on slow links, and the index is small.
-    await pagefind.options({ baseUrl: form.dataset.base, excerptLength: 24, noWorker: true });
+    const options = { baseUrl: form.dataset.base, excerptLength: 24 };
+    await pagefind.options({ ...options, noWorker: true });
     await pagefind.init();
+    lots = await found;
+    if (lots.length) {
+      await pagefind.options({ mergeFilter: { lot: "0" } });
+      await Promise.all(lots.map((path, i) => pagefind.mergeIndex(
+        `${bundle}${path}`, { ...options, mergeFilter: { lot: String(i + 1) } })));
+    }
   } catch (error) {
     statusLine.textContent = "La recherche n'a pas pu se charger. Parcourez les annonces par territoire ou par secteur.";
     output.hidden = false;
