@@ -79,8 +79,7 @@ def finish(settings: dict, output: Path) -> dict[str, int]:
     _state["recording"] = None
     root = os.fspath(output) + os.sep
     # Temporary names of atomic writes were opened too: keep only files that exist now.
-    current = {os.path.relpath(p, output) for p in produced
-               if p.startswith(root) and os.path.isfile(p)}
+    current = {p[len(root):] for p in produced if p.startswith(root) and os.path.isfile(p)}
     manifest = paths.cache_dir(settings) / f"manifest-{paths.output_key(output)}.txt"
     try:
         previous = set(manifest.read_text("utf-8").splitlines())

@@ -96,8 +96,10 @@ def unchanged(settings: dict, output: Path, key: str) -> bool:
         stamp = json.loads(_stamp_file(settings, output).read_text("utf-8"))
     except (FileNotFoundError, ValueError):
         return False
+    if stamp.get("key") != key:
+        return False  # decided without looking at every output file
     files = _outputs(settings, output)
-    return files is not None and stamp.get("key") == key and stamp.get("outputs") == files
+    return files is not None and stamp.get("outputs") == files
 
 
 def remember(settings: dict, output: Path, key: str) -> None:
