@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
@@ -63,6 +64,11 @@ def search_key(content: Path, today: date) -> str:
 def _index(content: Path, output: Path, today: date, cache: Path) -> int:
     from pasdeporte import search
 
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) > 1:
+        # One core for the index (Pagefind included), the others for Pelican, the longer
+        # path: Pagefind's threads otherwise take both cores, and spend 15 % more CPU.
+        os.sched_setaffinity(0, {cores[-1]})
     return search.index_site(content, output, today=today, cache=cache)
 
 
