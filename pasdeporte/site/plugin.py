@@ -81,13 +81,15 @@ class SiteGenerator(Generator):
         for template, url in BROWSE_PAGES:
             write(url, template, map_svg=svg, columns=opendata.COLUMNS, legend=mapdata.CLASSES)
         out = Path(self.output_path)
-        self._feeds(catalog, siteurl, out)
+        self._feeds(writer, catalog, siteurl, out)
         generated = catalog.today.isoformat()
-        _save(out / "donnees/annonces.json", opendata.to_json(catalog.views, siteurl, generated))
-        _save(out / "donnees/annonces.csv", opendata.to_csv(catalog.views, siteurl))
-        _save(out / "sitemap.xml", seo.sitemap(siteurl, [u for u in written if u is not None]))
+        _output(writer, out / "donnees/annonces.json", opendata.to_json, catalog.views, siteurl,
+                generated)
+        _output(writer, out / "donnees/annonces.csv", opendata.to_csv, catalog.views, siteurl)
+        _output(writer, out / "sitemap.xml", seo.sitemap, siteurl,
+                [u for u in written if u is not None])
 
-    def _feeds(self, catalog: Catalog, siteurl: str, out: Path) -> None:
+    def _feeds(self, writer, catalog: Catalog, siteurl: str, out: Path) -> None:
         name = self.settings["SITENAME"]
         jobs = [("opportunites", f"{name} : toutes les opportunités", catalog.opportunities,
                  urls.feed_url(), "opportunites/")]
@@ -99,7 +101,15 @@ class SiteGenerator(Generator):
             jobs.append((f"secteur-{sector.division}", f"{name} : {sector.name}",
                          sector.listings, sector.feed_url, sector.url))
         for key, title, views, url, page_url in jobs:
-            _save(out / url, feeds.atom_feed(key, title, views, siteurl, url, page_url))
+            _output(writer, out / url, feeds.atom_feed, key, title, views, siteurl, url, page_url)
+
+
+def _output(writer, path: Path, function, *args) -> None:
+    """Write `function(*args)` to `path`: with the pages when the fast writer renders them."""
+    if hasattr(writer, "queue_output"):  # pasdeporte.fastbuild: in parallel, only if changed
+        writer.queue_output(path, function, *args)
+    else:
+        _save(path, function(*args))
 
 
 def _save(path: Path, data: str | bytes) -> None:
