@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,12 +21,15 @@ def pelican_settings(content: Path, output: Path, settings_file: Path = SETTINGS
 
 
 def build_site(content: Path, output: Path, settings_file: Path = SETTINGS_FILE, *,
-               incremental: bool = True, settings: dict | None = None) -> dict:
+               incremental: bool = True, settings: dict | None = None,
+               check: Callable[[], bool] | None = None) -> dict:
     """Build `content` into `output`: Pelican pages, then (in parallel) the search index.
 
     The fast path (pasdeporte.fastbuild) reuses cached Markdown, renders on every core and
     writes only changed files; `incremental=False` converts every file again. `settings`
-    overrides individual Pelican settings. Returns the build's figures.
+    overrides individual Pelican settings. `check()` (validation) runs once the search index
+    is under way; if it returns False, nothing is written and figures["refused"] is set.
+    Returns the build's figures.
     """
     from pelican.log import init as init_logging
 
@@ -35,4 +39,4 @@ def build_site(content: Path, output: Path, settings_file: Path = SETTINGS_FILE,
     merged = {**pelican_settings(content, output, settings_file), **(settings or {})}
     # The search index is built from the listing data (issue 4), beside Pelican: see
     # fast.build, which calls search.index_site(content, output).
-    return fast.build(content, output, merged, incremental=incremental)
+    return fast.build(content, output, merged, incremental=incremental, check=check)

@@ -64,14 +64,22 @@ def build_main(argv: list[str] | None = None) -> int:
     cache = fast.validation_cache(args.content, args.output)
     if args.complet:
         cache.unlink(missing_ok=True)
-    problems = validate.check_files(files, cache=cache)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    if validate.errors(problems):
-        print("Construction refusée : corrigez les erreurs ci-dessus.", file=sys.stderr)
-        return 1
+
+    def check() -> bool:
+        problems = validate.check_files(files, cache=cache)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if validate.errors(problems):
+            print("Construction refusée : corrigez les erreurs ci-dessus.", file=sys.stderr)
+            return False
+        return True
+
+    # The search index gets ready while the listings are checked; nothing is written unless
+    # they pass.
     figures = build.build_site(args.content, args.output, args.settings.resolve(),
-                               incremental=not args.complet)
+                               incremental=not args.complet, check=check)
+    if figures.get("refused"):
+        return 1
     print(f"Site construit dans {args.output} en {figures['total_seconds']:.1f} s "
           f"({figures.get('written', 0)} fichier(s) écrit(s), "
           f"{figures.get('deleted', 0)} supprimé(s))")

@@ -29,7 +29,7 @@ import json
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -198,8 +198,13 @@ def build_lot(records: list[Record], pages: list[tuple[str, str]], fresh: Path,
     finish_bundle(records, fresh, live, main=main)
 
 
-def index_records(records: Iterable[Record], output: Path) -> int:
-    """Bring `output/pagefind/` to an index of `records`; return how many were indexed."""
+def index_records(records: Iterable[Record], output: Path,
+                  ready: Callable[[], bool] | None = None) -> int:
+    """Bring `output/pagefind/` to an index of `records`; return how many were indexed.
+
+    `ready()`, if given, is asked just before the new index replaces the old one: False
+    leaves `output/` untouched (and returns 0).
+    """
     bundle, ordered = Path(output) / BUNDLE_DIR, date_order(records)
     lots, unchanged = split_lots(ordered, lot_size()), []
     with tempfile.TemporaryDirectory(prefix="pasdeporte-search-", dir=scratch_dir()) as tmp:
@@ -219,12 +224,14 @@ def index_records(records: Iterable[Record], output: Path) -> int:
             (fresh / folder / search_bundle.LOT_KEY).write_text(key, "utf-8")
         listed = {"lots": [f"{folder}/" for folder, _ in lots[1:]]}
         (fresh / LOTS_FILE).write_text(json.dumps(listed, separators=(",", ":")), "utf-8")
+        if ready is not None and not ready():
+            return 0
         # Only once every lot is complete, so a failed run leaves the old index usable.
         search_bundle.sync_bundle(fresh, bundle, keep=unchanged)
     return len(ordered)
 
 
 def index_site(content: Path, output: Path, today: date | None = None,
-               cache: Path | None = None) -> int:
+               cache: Path | None = None, ready: Callable[[], bool] | None = None) -> int:
     """Index the listings of `content` into `output/pagefind/`; return how many were indexed."""
-    return index_records(records_from_content(content, today, cache), output)
+    return index_records(records_from_content(content, today, cache), output, ready)

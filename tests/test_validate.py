@@ -154,6 +154,21 @@ def test_build_refuses_invalid_content(content, tmp_path):
     assert result.returncode == 1
     assert f"{path}:4: « Sector » : code NAF inconnu « 99.99Z »" in result.stderr
     assert not (output / "index.html").exists()
+    assert not (output / "pagefind").exists()  # prepared beside the check, never published
+
+
+def test_refused_build_leaves_the_live_site_as_it_was(content, tmp_path):
+    output = tmp_path / "out"
+    assert run("build", "--content", str(content), "--output", str(output)).returncode == 0
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert any(p.parent.name == "pagefind" for p in before)
+    path = content / "opportunites" / "pornic-boulangerie.md"
+    path.write_text(OPPORTUNITY.replace("Sector: 10.71C", "Sector: 99.99Z")
+                    .replace("Title: ", "Title: Nouveau titre "))
+    result = run("build", "--content", str(content), "--output", str(output))
+    assert result.returncode == 1
+    after = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert after == before
 
 
 def test_build_writes_a_page_per_listing(content, tmp_path):

@@ -14,6 +14,7 @@ import inspect
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -61,15 +62,21 @@ def search_key(content: Path, today: date) -> str:
     return digest.hexdigest()
 
 
-def _index(content: Path, output: Path, today: date, cache: Path) -> int:
+def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[int, int]) -> int:
     from pasdeporte import search
 
+    os.close(gate[1])  # the parent's end: only the parent decides
     cores = sorted(os.sched_getaffinity(0))
     if len(cores) > 1:
         # One core for the index (Pagefind included), the others for Pelican, the longer
         # path: Pagefind's threads otherwise take both cores, and spend 15 % more CPU.
         os.sched_setaffinity(0, {cores[-1]})
-    return search.index_site(content, output, today=today, cache=cache)
+
+    def accepted() -> bool:
+        # Blocks until the parent has checked the listings: b"1" to publish the new index.
+        return os.read(gate[0], 1) == b"1"
+
+    return search.index_site(content, output, today=today, cache=cache, ready=accepted)
 
 
 def validation_cache(content: Path, output: Path) -> Path:
@@ -80,8 +87,13 @@ def validation_cache(content: Path, output: Path) -> Path:
         f"validate-{paths.output_key(output)}.pickle")
 
 
-def build(content: Path, output: Path, settings: dict, incremental: bool = True) -> dict:
-    """Build the site and its search index; return figures (seconds, pages written, ...)."""
+def build(content: Path, output: Path, settings: dict, incremental: bool = True,
+          check: Callable[[], bool] | None = None) -> dict:
+    """Build the site and its search index; return figures (seconds, pages written, ...).
+
+    `check()` (validation) runs while the index is being prepared; if it returns False,
+    nothing is written (figures["refused"]).
+    """
     content, output = Path(content).resolve(), Path(output).resolve()
     start = time.perf_counter()
     if not incremental:
@@ -100,8 +112,20 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True)
         records.unlink(missing_ok=True)  # a full build parses every listing again
     # The index is built from the listing files, not from Pelican's pages: run it beside Pelican
     # in a forked process, so both cores stay busy during Pelican's single-threaded stages.
+    # It starts before the listings are checked, and writes its result only once they pass.
+    gate = os.pipe()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = None if fresh else pool.submit(_index, content, output, today, records)
+        pending = None if fresh else pool.submit(_index, content, output, today, records, gate)
+        accepted = False
+        try:
+            accepted = check() if check is not None else True
+        finally:
+            os.write(gate[1], b"1" if accepted else b"0")
+            os.close(gate[1])
+            os.close(gate[0])
+        if not accepted:
+            figures["refused"] = True
+            return figures
         progress.report("Construction des pages…" if fresh else
                         "Construction des pages, index de recherche en parallèle…")
         if incremental and skip.unchanged(settings, output, site_key):
