@@ -109,7 +109,8 @@ def test_sync_writes_content_files_first_and_the_main_entry_last(content, tmp_pa
     (live / "fragment").mkdir()
     (live / "fragment" / "old.pf_fragment").write_bytes(b"old")
     deleted = []
-    monkeypatch.setattr(Path, "unlink", lambda path, *a, **k: deleted.append(path.name))
+    monkeypatch.setattr(search_bundle.os, "unlink",
+                        lambda path, *a, **k: deleted.append(Path(path).name))
     result = search_bundle.sync_bundle(tmp_path / "fresh" / "pagefind", live)
     names = [path.relative_to(tmp_path / "fresh" / "pagefind").as_posix() for path in order]
     entries = [i for i, name in enumerate(names) if not search_bundle.is_content(Path(name))]

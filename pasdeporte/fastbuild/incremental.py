@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from pasdeporte.fastbuild import filecache, paths, progress, skip
+from pasdeporte.fastbuild import filecache, paths, progress, skip, writer
 from pasdeporte.fastbuild import reader as fast_reader
 from pasdeporte.site.plugin import build_date
 
@@ -132,7 +132,13 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
             figures.update(pages=0, written=0, deleted=0, converted=0, site="inchangé")
         else:
             skip.forget(settings, output)
-            figures.update(run_pelican(settings))
+            # The index runs on one core: pages rendered while it still does use the others
+            # (publishing one listing: both paths then end within a second of each other).
+            writer.busy_cores = lambda: 1 if pending is not None and not pending.done() else 0
+            try:
+                figures.update(run_pelican(settings))
+            finally:
+                writer.busy_cores = None
             skip.remember(settings, output, site_key)
         if pending is not None:
             progress.report("Pages prêtes ; fin de l'index de recherche…")

@@ -13,6 +13,7 @@ import logging
 import os
 import pickle
 from collections import ChainMap
+from collections.abc import Callable
 from pathlib import Path
 
 from pelican import signals
@@ -25,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 # The writer of the current Pelican run, flushed on `finalized` (a run has one writer).
 _CURRENT: list[FastWriter] = []
+# Set by the build: how many cores other work of the build takes when the pages are rendered.
+busy_cores: Callable[[], int] | None = None
 
 
 class _Snapshots:
@@ -190,7 +193,9 @@ class FastWriter(Writer):
             todo.append(job)
         self.counts["skipped"] = self.counts.get("skipped", 0) + len(jobs) - len(todo)
         jobs = todo
-        workers = min(paths.worker_count(self.settings), max(1, len(jobs) // 64))
+        # Cores still taken by other work of the build (the search index): leave them to it.
+        cores = max(1, paths.worker_count(self.settings) - (busy_cores() if busy_cores else 0))
+        workers = min(cores, max(1, len(jobs) // 64))
         progress.report(f"Rendu de {len(jobs)} pages sur {workers} processus…")
         children = []
         for index in range(1, workers):
