@@ -164,7 +164,7 @@ def cached_records(files: list[Path], today: date, cache: Path) -> list[Record |
         RECORD_MODULES, data, f"records {today.isoformat()} markdown {markdown.__version__}")
     store, found = filecache.FileCache(cache, version), []
     for path in files:
-        digest = store.digest(path.read_bytes())
+        digest = filecache.path_digest(path)  # hashed once per build (validation did it)
         hit, record = store.get(str(path), digest)
         if not hit:
             record = listing_record(path, today)

@@ -17,7 +17,7 @@ from test_fastbuild_incremental import bakery, write_listing
 from test_fastbuild_pagekeys import BAKER, BAKERY, baker, make_site, rebuild
 
 from pasdeporte import refdata
-from pasdeporte.fastbuild import listkeys, pagekeys
+from pasdeporte.fastbuild import listkeys, pagekeys, writer
 from pasdeporte.site import urls
 from pasdeporte.site.territory import CHILDREN_SHOWN
 
@@ -199,3 +199,23 @@ def test_a_key_missing_a_part_gives_a_stale_page(territories, monkeypatch, owner
     clean = territories["tmp"] / f"clean-{territories['runs']}"
     assert shown in html(clean, ROCHE)
     assert shown not in html(territories["live"], ROCHE)  # skipped: stale
+
+
+def test_feeds_follow_their_listings(territories, monkeypatch):
+    """A body edit reaches the feeds that show the listing; other feeds are not made again."""
+    site, live = territories, territories["live"]
+    made = []
+    real = writer._render
+
+    def spy(jobs):
+        made.extend(Path(job[2]).relative_to(live).as_posix() for job in jobs
+                    if Path(job[2]).is_relative_to(live))
+        return real(jobs)
+
+    monkeypatch.setattr(writer, "_render", spy)  # rebuild() adds its own spy around this one
+    write_listing(site["content"], *BAKERY, bakery(), "Un fournil neuf, four à sole de 2024.")
+    rebuild(site)  # the live feeds equal those of a clean build
+    assert "four à sole" in (live / "flux" / "departement" / "44.atom.xml").read_text("utf-8")
+    assert {"flux/departement/44.atom.xml", "flux/region/52.atom.xml"} <= set(made)
+    assert "flux/departement/67.atom.xml" not in made
+    assert (live / "flux" / "departement" / "67.atom.xml").is_file()

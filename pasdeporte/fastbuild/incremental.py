@@ -66,11 +66,6 @@ def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[in
     from pasdeporte import search
 
     os.close(gate[1])  # the parent's end: only the parent decides
-    cores = sorted(os.sched_getaffinity(0))
-    if len(cores) > 1:
-        # One core for the index (Pagefind included), the others for Pelican, the longer
-        # path: Pagefind's threads otherwise take both cores, and spend 15 % more CPU.
-        os.sched_setaffinity(0, {cores[-1]})
 
     def accepted() -> bool:
         # Blocks until the parent has checked the listings: b"1" to publish the new index.
@@ -103,7 +98,6 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     # The site and the index must agree on which listings have expired (PASDEPORTE_TODAY).
     today = build_date(settings)
     key = search_key(content, today)
-    site_key = skip.inputs_key(settings, today.isoformat())
     fresh = (incremental and (output / "pagefind").is_dir() and stamp.is_file()
              and stamp.read_text("utf-8") == key)
     figures: dict = {}
@@ -116,6 +110,7 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     gate = os.pipe()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         pending = None if fresh else pool.submit(_index, content, output, today, records, gate)
+        site_key = skip.inputs_key(settings, today.isoformat())  # once the index is under way
         accepted = False
         try:
             accepted = check() if check is not None else True
@@ -132,8 +127,6 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
             figures.update(pages=0, written=0, deleted=0, converted=0, site="inchangé")
         else:
             skip.forget(settings, output)
-            # The index runs on one core: pages rendered while it still does use the others
-            # (publishing one listing: both paths then end within a second of each other).
             writer.busy_cores = lambda: 1 if pending is not None and not pending.done() else 0
             try:
                 figures.update(run_pelican(settings))

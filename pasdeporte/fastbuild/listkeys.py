@@ -12,6 +12,8 @@ template and the macros it calls read from the page's local context besides thos
   which the card digest covers, as it covers the listing's metadata);
 - `opportunites.html` / `projets.html`: the length of `catalog.opportunities` /
   `catalog.projects` and this page's cards.
+- an Atom feed (`site.feeds.atom_feed`, queued by the site plugin): its names and links and
+  every listing it may pick entries from (their full digest: the excerpt comes from the body).
 A card (`_macros.card`) reads only a listing's URL and metadata (through its view) and the
 build date, so a card digest is a hash of the URL, slug and metadata (`PageKeys._card`).
 Unknown templates, or a context without the expected objects, get None: always rendered.
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from pasdeporte.site.catalog import Catalog, SectorPage
+from pasdeporte.site.feeds import atom_feed
 from pasdeporte.site.paging import Page
 from pasdeporte.site.territory import TerritoryPage
 
@@ -39,8 +42,9 @@ def _places(pages: Sequence[TerritoryPage]) -> bytes:
 class Fingerprints:
     """Fingerprints of the list pages of one build; per-territory parts are computed once."""
 
-    def __init__(self, card: Callable[[object], bytes]):
+    def __init__(self, card: Callable[[object], bytes], view: Callable[[object], bytes]):
         self.card = card  # fixed-size digest of one listing's card
+        self.view = view  # fixed-size digest of everything of a listing (body included)
         self._facts: dict[int, bytes] = {}
         self._children: dict[int, bytes] = {}
         self.kinds = {"territoire.html": self.territory, "communes.html": self.communes,
@@ -55,9 +59,19 @@ class Fingerprints:
         found = kind(name, context, paged)
         return None if found is None else _paged(paged) + found
 
+    def output(self, function: Callable, args: tuple) -> bytes | None:
+        """Fingerprint of a file made by `function(*args)` (writer.queue_output), or None."""
+        if function is not atom_feed:
+            return None
+        # An Atom feed: its own names and links, then every listing it may pick entries from
+        # (title, dates, metadata and the excerpt of the body: the full view digest).
+        name, title, views, siteurl, feed_url, page_url = args
+        head = repr((name, title, siteurl, feed_url, page_url)).encode("utf-8") + b"\0"
+        return head + f"{len(views)}\0".encode() + b"".join(self.view(v) for v in views)
+
     def cards(self, views: Sequence) -> bytes:
         """The cards of a list, in order (digests have a fixed size: the count delimits)."""
-        return f"{len(views)}\0".encode() + b"".join(self.card(v) for v in views)
+        return f"{len(views)}\0".encode() + b"".join(self.view(v) for v in views)
 
     def facts(self, t: TerritoryPage) -> bytes:
         """What every page of a territory shows about it, whichever its number."""

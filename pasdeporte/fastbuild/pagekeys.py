@@ -41,7 +41,7 @@ class PageKeys:
         self.current: dict[str, str] = {}
         self._cards: dict[int, bytes] = {}
         self._views: dict[int, bytes] = {}
-        self.lists = listkeys.Fingerprints(self._card)
+        self.lists = listkeys.Fingerprints(self._card, self._view)
 
     def _card(self, view) -> bytes:
         # A card shows a listing's URL and metadata-derived fields (and the date: base key).
@@ -61,7 +61,11 @@ class PageKeys:
     def key(self, template, localcontext: dict, path: str) -> str | None:
         """The key of a queued page, or None if it must always be rendered."""
         name = getattr(template, "name", None)
-        if name == TEMPLATE:
+        function = getattr(template, "function", None)  # a file made by a function (feeds)
+        if function is not None:
+            name = f"{function.__module__}.{function.__qualname__}"
+            parts = self.lists.output(function, template.args)
+        elif name == TEMPLATE:
             parts = self._listing(localcontext)
         else:
             parts = self.lists.page(name, localcontext)

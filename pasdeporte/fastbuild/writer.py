@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 _CURRENT: list[FastWriter] = []
 # Set by the build: how many cores other work of the build takes when the pages are rendered.
 busy_cores: Callable[[], int] | None = None
+# Below this many pages to render, those cores are left to that work.
+FEW_PAGES = 2_000
 
 
 class _Snapshots:
@@ -193,8 +195,11 @@ class FastWriter(Writer):
             todo.append(job)
         self.counts["skipped"] = self.counts.get("skipped", 0) + len(jobs) - len(todo)
         jobs = todo
-        # Cores still taken by other work of the build (the search index): leave them to it.
-        cores = max(1, paths.worker_count(self.settings) - (busy_cores() if busy_cores else 0))
+        cores = paths.worker_count(self.settings)
+        if busy_cores and len(jobs) < FEW_PAGES:
+            # A few pages (a publish) while other work of the build still runs (the search
+            # index): leave it its core, both then end together instead of fighting for both.
+            cores = max(1, cores - busy_cores())
         workers = min(cores, max(1, len(jobs) // 64))
         progress.report(f"Rendu de {len(jobs)} pages sur {workers} processus…")
         children = []
