@@ -21,6 +21,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from pasdeporte.fastbuild import outputs, pagekeys, paths, progress
+from pasdeporte.fastbuild.recording import Claim, Deferred, Recorder, Snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -32,75 +33,6 @@ busy_cores: Callable[[], int] | None = None
 FEW_PAGES = 2_000
 
 
-class _Snapshots:
-    """Copies of the shared context, a new one only when the context has changed.
-
-    Pelican gives each page a full copy of the shared context; a queued page keeps only what
-    differs from the snapshot in force (at 100,000 listings the copies alone took 800 MB).
-    """
-
-    def __init__(self):
-        self.current: dict = {}
-
-    def of(self, context: dict) -> dict:
-        """A snapshot equal to `context` now, except for `localsiteurl` (each page has its own).
-
-        Compared with ==, which Python does value by value with an identity shortcut: in C,
-        4 times faster than a loop in Python, and an equal value renders alike.
-        """
-        current = self.current
-        # Pelican sets localsiteurl on the shared context before each render; every queued
-        # page carries its own, so the snapshot's may follow the context without harm.
-        if "localsiteurl" in context:
-            current["localsiteurl"] = context["localsiteurl"]
-        if current != context:
-            self.current = current = dict(context)
-        return current
-
-
-class _Recorder:
-    """Stands in for a Jinja template: remembers the context instead of rendering."""
-
-    def __init__(self, template, context: dict, queue: list, snapshots: _Snapshots):
-        self.template, self.context, self.queue = template, context, queue
-        self.snapshots = snapshots
-
-    def render(self, localcontext: dict) -> str:
-        base = self.snapshots.of(self.context)
-        own = {key: value for key, value in localcontext.items()
-               if key == "localsiteurl" or base.get(key, base) is not value}
-        self.queue.append([self.template, ChainMap(own, base), None, self.context])
-        return ""
-
-
-class _Deferred:
-    """Stands in for a template: a file made by a function, computed in a render process."""
-
-    name = None  # no page key: always computed, written only if its bytes changed
-
-    def __init__(self, function, args: tuple):
-        self.function, self.args = function, args
-
-    def render(self, _localcontext: dict) -> str | bytes:
-        return self.function(*self.args)
-
-
-class _Claim:
-    """The file object Pelican writes the (empty) render into: it claims the queued job."""
-
-    def __init__(self, writer: FastWriter, path: str):
-        self.writer, self.path = writer, path
-
-    def write(self, _text: str) -> None:
-        self.writer.queue[-1][2] = self.path
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-
 class FastWriter(Writer):
     """Queue renders, render them in parallel at the end, write only changed files."""
 
@@ -110,7 +42,7 @@ class FastWriter(Writer):
         self.direct: set[str] = set()  # feeds, written at once
         self.counts = {"pages": 0, "written": 0, "unchanged": 0}
         self._recording = False
-        self._snapshots = _Snapshots()
+        self._snapshots = Snapshots()
         _CURRENT[:] = [self]
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
@@ -122,7 +54,7 @@ class FastWriter(Writer):
             # Pelican's paginator makes several pages: let it, recording each render.
             self._recording = True
             try:
-                recorder = _Recorder(template, context, self.queue, self._snapshots)
+                recorder = Recorder(template, context, self.queue, self._snapshots)
                 return super().write_file(name, recorder, context, relative_urls, paginated,
                                           template_name, override_output, url, **kwargs)
             finally:
@@ -166,13 +98,13 @@ class FastWriter(Writer):
             self._overridden_files.add(filename)
         self._written_files.add(filename)
         if self._recording:
-            return _Claim(self, filename)
+            return Claim(self, filename)
         self.direct.add(filename)
         return _CompareFile(filename, self.counts)
 
     def queue_output(self, path: str, function, *args) -> None:
         """Write `function(*args)` (text or bytes) to `path` with the pages, in parallel."""
-        self.queue.append([_Deferred(function, args), {}, os.fspath(path), {}])
+        self.queue.append([Deferred(function, args), {}, os.fspath(path), {}])
 
     def flush(self) -> None:
         """Render and write every queued page, split over the worker processes."""
