@@ -39,6 +39,9 @@ TIMER = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
 
 def measure(command: list[str], env: dict | None = None) -> tuple[float, float]:
     """Wall seconds and peak MB of `command`, run in a fresh process; exit on failure."""
+    # Each run starts with the disk idle: writes (and deletions) of the previous run would
+    # otherwise be flushed during this one, and count against it.
+    os.sync()
     done = subprocess.run([sys.executable, "-c", TIMER, *command], capture_output=True,
                           text=True, env={**os.environ, **(env or {})}, cwd=ROOT, check=False)
     seconds, kb, code = done.stdout.split()

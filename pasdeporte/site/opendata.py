@@ -82,27 +82,36 @@ def open_views(views: list[ListingView]) -> list[ListingView]:
     return sorted((v for v in views if v.active), key=lambda v: v.reference)
 
 
-def to_json(views: list[ListingView], siteurl: str, generated: str) -> str:
-    """The JSON document: licence, column descriptions and one object per open listing."""
+def to_json(views: list[ListingView], siteurl: str, generated: str) -> bytes:
+    """The JSON document (UTF-8): licence, column descriptions and one object per listing."""
     document = {
         "licence": LICENCE, "source": "Pas-de-porte", "generated": generated,
         "columns": [{"name": n, "description": d} for n, d in COLUMNS], "annonces": [],
     }
-    head = json.dumps(document, ensure_ascii=False, indent=1)
+    head = json.dumps(document, ensure_ascii=False, indent=1).removesuffix("[]\n}")
+    out = io.BytesIO()
+    out.write(head.encode("utf-8"))
     # One listing per line: readable, and encoded by json's C encoder (indent disables it).
-    rows = ",\n".join(json.dumps(record(v, siteurl), ensure_ascii=False)
-                      for v in open_views(views))
-    return head.removesuffix("[]\n}") + (f"[\n{rows}\n]\n}}\n" if rows else "[]\n}\n")
+    # Written row by row as UTF-8: at 100,000 listings, joining text rows took 500 MB.
+    rows = 0
+    for view in open_views(views):
+        out.write(b",\n" if rows else b"[\n")
+        out.write(json.dumps(record(view, siteurl), ensure_ascii=False).encode("utf-8"))
+        rows += 1
+    out.write(b"\n]\n}\n" if rows else b"[]\n}\n")
+    return out.getvalue()
 
 
-def to_csv(views: list[ListingView], siteurl: str) -> str:
-    """The CSV file: header row of column names, then one row per open listing (UTF-8)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+def to_csv(views: list[ListingView], siteurl: str) -> bytes:
+    """The CSV file (UTF-8): header row of column names, then one row per open listing."""
+    out = io.BytesIO()
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(name for name, _ in COLUMNS)
     for view in open_views(views):
         row = record(view, siteurl)
         writer.writerow("" if row[n] is None else _cell(row[n]) for n, _ in COLUMNS)
+    text.flush()
     return out.getvalue()
 
 
