@@ -99,9 +99,8 @@ def lot_pages(records: Iterable[Record]) -> list[tuple[str, str]]:
             for rank, record in enumerate(date_order(records))]
 
 
-def write_pages(records: Iterable[Record], folder: Path) -> int:
-    """Write each record's page at its URL path under `folder`; return how many were written."""
-    pages = lot_pages(records)
+def write_pages(pages: list[tuple[str, str]], folder: Path) -> int:
+    """Write `lot_pages` under `folder`, each at its URL path; return how many were written."""
     for path, html in pages:
         target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -185,10 +184,7 @@ def build_lot(records: list[Record], pages: list[tuple[str, str]], fresh: Path,
     with tempfile.TemporaryDirectory(prefix="pasdeporte-pages-", dir=scratch_dir()) as tmp:
         site = Path(tmp) / "site"
         site.mkdir()
-        for path, html in pages:
-            (site / path).parent.mkdir(parents=True, exist_ok=True)
-            (site / path).write_text(html, encoding="utf-8")
-        if not pages:
+        if not write_pages(pages, site):
             # Pagefind refuses to index nothing. A page with one made-up word and no filter
             # keeps the bundle (and the UI) valid: no real query or browse can reach it.
             (site / "vide.html").write_text(

@@ -204,7 +204,7 @@ def test_pages_carry_only_the_date_sort_as_a_rank(tmp_path):
         (typed(opportunity(Date=days(-1))), "z-new"),
         (typed(opportunity(Date=days(-3))), "a-old"),
     )]
-    assert search.write_pages(records, tmp_path) == 3
+    assert search.write_pages(search.lot_pages(records), tmp_path) == 3
     # Newest first; the same day in URL order. No surface or rent sort in Pagefind's index.
     assert pages_sorts(tmp_path) == {"/opportunites/z-new/": [("date", "0")],
                                      "/opportunites/a-old/": [("date", "1")],
