@@ -218,4 +218,6 @@ def test_feeds_follow_their_listings(territories, monkeypatch):
     assert "four à sole" in (live / "flux" / "departement" / "44.atom.xml").read_text("utf-8")
     assert {"flux/departement/44.atom.xml", "flux/region/52.atom.xml"} <= set(made)
     assert "flux/departement/67.atom.xml" not in made
+    # Cards show no body: the pages listing the bakery's card are not made again.
+    assert PORNIC not in site["rendered"] and LOIRE_ATLANTIQUE not in site["rendered"]
     assert (live / "flux" / "departement" / "67.atom.xml").is_file()

@@ -67,11 +67,12 @@ class Fingerprints:
         # (title, dates, metadata and the excerpt of the body: the full view digest).
         name, title, views, siteurl, feed_url, page_url = args
         head = repr((name, title, siteurl, feed_url, page_url)).encode("utf-8") + b"\0"
-        return head + f"{len(views)}\0".encode() + b"".join(self.view(v) for v in views)
+        return head + self.cards(views, self.view)
 
-    def cards(self, views: Sequence) -> bytes:
-        """The cards of a list, in order (digests have a fixed size: the count delimits)."""
-        return f"{len(views)}\0".encode() + b"".join(self.view(v) for v in views)
+    def cards(self, views: Sequence, digest: Callable[[object], bytes] | None = None) -> bytes:
+        """The cards (or other fixed-size `digest`s) of a list, in order; the count delimits."""
+        digest = digest or self.card
+        return f"{len(views)}\0".encode() + b"".join(digest(v) for v in views)
 
     def facts(self, t: TerritoryPage) -> bytes:
         """What every page of a territory shows about it, whichever its number."""
