@@ -65,8 +65,8 @@ def build_main(argv: list[str] | None = None) -> int:
     if args.complet:
         cache.unlink(missing_ok=True)
 
-    def check() -> bool:
-        problems = validate.check_files(files, cache=cache)
+    def check(known: validate.Checked | None = None) -> bool:
+        problems = validate.check_files(files, cache=cache, known=known)
         for problem in problems:
             print(problem, file=sys.stderr)
         if validate.errors(problems):

@@ -129,18 +129,19 @@ SCRATCH_MIN_FREE = 1 << 30
 
 
 def records_from_content(content: Path, today: date | None = None,
-                         cache: Path | None = None) -> list[Record]:
+                         cache: Path | None = None, known: dict | None = None) -> list[Record]:
     """Records of every listing under `content` that belongs in the index.
 
     With `cache` (a file), a listing whose bytes, path, indexing code and day are unchanged
-    reuses its record from the previous build instead of being parsed and rendered again.
+    reuses its record from the previous build instead of being parsed and rendered again;
+    `known` (see `cached_records`) gives records the build has just made.
     """
     today = today or date.today()
     files = validate.listing_files(Path(content))
     if cache is None:
         found = [listing_record(path, today) for path in files]
     else:
-        found = cached_records(files, today, cache)
+        found = cached_records(files, today, cache, known)
     return [record for record in found if record is not None]
 
 
@@ -228,6 +229,7 @@ def index_records(records: Iterable[Record], output: Path,
 
 
 def index_site(content: Path, output: Path, today: date | None = None,
-               cache: Path | None = None, ready: Callable[[], bool] | None = None) -> int:
+               cache: Path | None = None, ready: Callable[[], bool] | None = None,
+               known: dict | None = None) -> int:
     """Index the listings of `content` into `output/pagefind/`; return how many were indexed."""
-    return index_records(records_from_content(content, today, cache), output, ready)
+    return index_records(records_from_content(content, today, cache, known), output, ready)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pasdeporte import matching, metadata, refdata, schema
+from pasdeporte import matching, metadata, refdata, schema, validate
 from pasdeporte.site.territory import target_keys
 from pasdeporte.site.textfmt import format_number as french_number
 
@@ -132,20 +132,28 @@ def make_record(values: dict, body_html: str, section: str, slug: str) -> Record
     return record
 
 
-def listing_record(path: Path, today: date) -> Record | None:
-    """The record of one listing file, or None if it is invalid or must stay out of the index."""
+def document_record(doc: metadata.Document, path: str | Path, today: date,
+                    body: str | None = None) -> Record | None:
+    """The record of a parsed listing file, or None if it is invalid or stays out of the index.
+
+    `body` is the description already rendered by the site's Markdown reader, if at hand.
+    """
     from pasdeporte import markdown_safe
 
-    doc = metadata.loads(Path(path).read_text(encoding="utf-8"))
     try:
         values = schema.typed(doc.meta)
         if not matching.is_active(values, today):  # closed or expired: not searchable
             return None
-        return make_record(values, markdown_safe.render(doc.body), Path(path).parent.name,
-                           Path(path).stem)
+        html = markdown_safe.render(doc.body) if body is None else body
+        return make_record(values, html, Path(path).parent.name, Path(path).stem)
     except (KeyError, ValueError, AttributeError):
         # The build refuses invalid listings before indexing; never index half a listing.
         return None
+
+
+def listing_record(path: Path, today: date) -> Record | None:
+    """The record of one listing file, or None if it is invalid or must stay out of the index."""
+    return document_record(metadata.loads(Path(path).read_text(encoding="utf-8")), path, today)
 
 
 # What a listing's record depends on besides its bytes (see cached_records).
@@ -153,8 +161,14 @@ RECORD_MODULES = ("pasdeporte.search_records", "pasdeporte.schema", "pasdeporte.
                   "pasdeporte.refdata", "pasdeporte.markdown_safe")
 
 
-def cached_records(files: list[Path], today: date, cache: Path) -> list[Record | None]:
-    """Each file's record (or None), reused from `cache` while its bytes, code and day hold."""
+def cached_records(files: list[Path], today: date, cache: Path,
+                   known: dict[str, tuple[str, Record | None]] | None = None,
+                   ) -> list[Record | None]:
+    """Each file's record (or None), reused from `cache` while its bytes, code and day hold.
+
+    `known` holds records the build made for this day while reading the files
+    (`validate.listing_key` -> (digest, record)): used when the cache has none.
+    """
     import markdown
 
     from pasdeporte.fastbuild import filecache
@@ -166,6 +180,10 @@ def cached_records(files: list[Path], today: date, cache: Path) -> list[Record |
     for path in files:
         digest = filecache.path_digest(path)  # hashed once per build (validation did it)
         hit, record = store.get(str(path), digest)
+        made = (known or {}).get(validate.listing_key(path))
+        if not hit and made is not None and made[0] == digest:
+            hit, record = True, made[1]
+            store.put(str(path), digest, record)
         if not hit:
             record = listing_record(path, today)
             # Kept only if the file did not change while it was read (watch mode, editors).

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -100,13 +101,42 @@ def listing_files(content_dir: Path) -> list[Path]:
     return sorted(p for folder in FOLDERS for p in (content_dir / folder).glob("*.md"))
 
 
+def own_result(doc: metadata.Document, name: str, today: date) -> tuple:
+    """What `check_files` keeps of one file: its own problems, its reference and that line."""
+    return (check_document(doc, name, today), doc.meta.get("Reference"),
+            doc.lines.get("Reference", 1))
+
+
+def listing_key(path: str | os.PathLike) -> str:
+    """"opportunites/x.md": all of a listing's path that its checks and its record depend on."""
+    folder, name = os.path.split(os.fspath(path))
+    return f"{os.path.basename(folder)}/{name}"
+
+
+@dataclass
+class Checked:
+    """Own results already computed for some files on `day` (listing_key -> (digest, own))."""
+
+    day: date
+    files: dict[str, tuple[str, tuple]]
+
+    def get(self, name: str, digest: str, today: date) -> tuple | None:
+        """The own result of file `name` with these bytes, its problems naming it `name`."""
+        found = self.files.get(listing_key(name)) if self.day == today else None
+        if found is None or found[0] != digest:
+            return None
+        problems, reference, line = found[1]
+        return ([replace(p, path=name) for p in problems], reference, line)
+
+
 def check_files(paths: Iterable[Path], today: date | None = None,
-                cache: Path | None = None) -> list[Problem]:
+                cache: Path | None = None, known: Checked | None = None) -> list[Problem]:
     """Problems of the given files, including duplicate slugs and references across them.
 
     With `cache` (a file), each file's own problems are kept under the hash of its bytes and
     reused while the file, the checking code, the reference data and the day stay the same;
-    the checks across files still run over every file.
+    the checks across files still run over every file. `known` gives results the build
+    already computed while reading the files (fastbuild.reader), used on a cache miss.
     """
     today = today or date.today()
     from pasdeporte.fastbuild import filecache
@@ -118,13 +148,18 @@ def check_files(paths: Iterable[Path], today: date | None = None,
     for path in paths:
         name = str(path)
         found, digest = False, ""
-        if store is not None:
+        if store is not None or known is not None:
             try:
                 digest = filecache.path_digest(path)
             except OSError:
                 digest = ""  # reported below, by the same read as without a cache
-            if digest:
-                found, own = store.get(name, digest)
+        if digest and store is not None:
+            found, own = store.get(name, digest)
+        if not found and digest and known is not None:
+            own = known.get(name, digest, today)
+            found = own is not None
+            if found and store is not None:
+                store.put(name, digest, own)
         if not found:
             try:
                 text = Path(path).read_text(encoding="utf-8")
@@ -134,10 +169,8 @@ def check_files(paths: Iterable[Path], today: date | None = None,
             except OSError as error:
                 problems.append(Problem(name, 1, f"lecture impossible : {error.strerror}"))
                 continue
-            doc = metadata.loads(text)
-            reference = doc.meta.get("Reference")
-            own = (check_document(doc, name, today), reference, doc.lines.get("Reference", 1))
-            if digest:
+            own = own_result(metadata.loads(text), name, today)
+            if digest and store is not None:
                 store.put(name, digest, own)
         file_problems, reference, reference_line = own
         problems += file_problems

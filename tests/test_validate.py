@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import date, timedelta
 from pathlib import Path
@@ -42,10 +43,10 @@ Quinze ans de fournil.
 """
 
 
-def run(script: str, *args: str) -> subprocess.CompletedProcess:
+def run(script: str, *args: str, **options) -> subprocess.CompletedProcess:
     """Run one of the project's scripts and capture its output."""
     return subprocess.run([str(ROOT / "scripts" / script), *args], capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, **options)
 
 
 @pytest.fixture
@@ -155,6 +156,30 @@ def test_build_refuses_invalid_content(content, tmp_path):
     assert f"{path}:4: « Sector » : code NAF inconnu « 99.99Z »" in result.stderr
     assert not (output / "index.html").exists()
     assert not (output / "pagefind").exists()  # prepared beside the check, never published
+
+
+@pytest.mark.parametrize("cache", ["cold", "warm"])
+def test_build_reports_what_validate_reports(content, tmp_path, cache):
+    # Cold, the build checks each listing while converting it (fastbuild/listings.py); warm,
+    # validation reads the files itself. Either way: the same messages, with the paths as given.
+    env = {**os.environ, "PASDEPORTE_BUILD_CACHE": str(tmp_path / "cache")}
+    output = f"out-{content.name}"
+    names = ["--content", content.name, "--output", output]
+    if cache == "warm":
+        assert run("build", *names, cwd=content.parent, env=env).returncode == 0
+    (content / "opportunites" / "pornic-boulangerie.md").write_text(
+        OPPORTUNITY.replace("Sector: 10.71C", "Sector: 99.99Z"))
+    (content / "projets" / "latin.md").write_bytes(PROJECT.replace("Quinze", "Quinze années")
+                                                   .replace("pr-test-1", "pr-test-2")
+                                                   .encode("latin-1"))
+    expected = run("validate", content.name, cwd=content.parent).stdout.splitlines()
+    assert any("opportunites/pornic-boulangerie.md:4: « Sector » : code NAF inconnu" in line
+               for line in expected)
+    assert f"{content.name}/projets/latin.md:1: le fichier n'est pas en UTF-8" in expected
+    result = run("build", *names, cwd=content.parent, env=env)
+    assert result.returncode == 1
+    assert set(expected) <= set(result.stderr.splitlines())
+    assert (content.parent / output / "index.html").exists() == (cache == "warm")
 
 
 def test_refused_build_leaves_the_live_site_as_it_was(content, tmp_path):

@@ -44,7 +44,7 @@ RACY_NS = 2_000_000_000
 
 def path_digest(path: str | os.PathLike) -> str:
     """`file_digest` of the file at `path`, read once while its size, times and inode hold."""
-    name = os.fspath(path)
+    name = os.path.abspath(path)  # one entry however the path is spelled
     info = os.stat(name)
     stamp = (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)
     known = _digests.get(name)

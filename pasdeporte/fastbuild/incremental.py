@@ -19,7 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from pasdeporte.fastbuild import filecache, paths, progress, skip, writer
+from pasdeporte import validate
+from pasdeporte.fastbuild import filecache, listings, paths, progress, skip, writer
 from pasdeporte.fastbuild import reader as fast_reader
 from pasdeporte.site.plugin import build_date
 
@@ -40,7 +41,6 @@ def run_pelican(settings: dict) -> dict:
 
     from pasdeporte import fastbuild
 
-    fast_reader.reset()  # files may have changed since a previous run in this process
     try:
         Pelican(with_plugin(settings)).run()
     finally:
@@ -62,6 +62,11 @@ def search_key(content: Path, today: date) -> str:
     return digest.hexdigest()
 
 
+# Search records made while reading (listings.py), for the index process. That process is
+# forked by its pool's first submit and inherits this; as an argument it would be pickled.
+_records_made: dict | None = None
+
+
 def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[int, int]) -> int:
     from pasdeporte import search
 
@@ -71,7 +76,8 @@ def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[in
         # Blocks until the parent has checked the listings: b"1" to publish the new index.
         return os.read(gate[0], 1) == b"1"
 
-    return search.index_site(content, output, today=today, cache=cache, ready=accepted)
+    return search.index_site(content, output, today=today, cache=cache, ready=accepted,
+                             known=_records_made)
 
 
 def validation_cache(content: Path, output: Path) -> Path:
@@ -83,12 +89,14 @@ def validation_cache(content: Path, output: Path) -> Path:
 
 
 def build(content: Path, output: Path, settings: dict, incremental: bool = True,
-          check: Callable[[], bool] | None = None) -> dict:
+          check: Callable[[validate.Checked | None], bool] | None = None) -> dict:
     """Build the site and its search index; return figures (seconds, pages written, ...).
 
-    `check()` (validation) runs while the index is being prepared; if it returns False,
-    nothing is written (figures["refused"]).
+    `check(known)` (validation) runs while the index is being prepared; `known` holds the
+    results already made while reading the files, or None. If it returns False, nothing is
+    written (figures["refused"]).
     """
+    global _records_made
     content, output = Path(content).resolve(), Path(output).resolve()
     start = time.perf_counter()
     if not incremental:
@@ -104,16 +112,31 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     records = paths.cache_dir(settings) / f"records-{paths.output_key(output)}.pickle"
     if not incremental:
         records.unlink(missing_ok=True)  # a full build parses every listing again
+    fast_reader.reset()  # files may have changed since a previous build in this process
+    known_checks = known_records = None
+    if fast_reader.cold(settings):
+        # Every file is converted: do it before the index starts, and check each listing and
+        # make its search record in the same pass (see listings.py).
+        check_day = date.today()  # the validation's day, as `validate.check_files` takes it
+        learn = listings.reader_extra(validate.listing_files(content), check_day, today)
+        store = fast_reader.store_for(settings, learn)
+        known_checks, known_records = listings.split(store.extras, check_day)
+        store.extras = {}
     # The index is built from the listing files, not from Pelican's pages: run it beside Pelican
     # in a forked process, so both cores stay busy during Pelican's single-threaded stages.
     # It starts before the listings are checked, and writes its result only once they pass.
     gate = os.pipe()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = None if fresh else pool.submit(_index, content, output, today, records, gate)
+        _records_made = known_records
+        try:
+            pending = None if fresh else pool.submit(_index, content, output, today, records,
+                                                     gate)
+        finally:
+            _records_made = known_records = None
         site_key = skip.inputs_key(settings, today.isoformat())  # once the index is under way
         accepted = False
         try:
-            accepted = check() if check is not None else True
+            accepted = check(known_checks) if check is not None else True
         finally:
             os.write(gate[1], b"1" if accepted else b"0")
             os.close(gate[1])

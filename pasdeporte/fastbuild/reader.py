@@ -9,18 +9,21 @@ change the HTML (settings, versions, extension source code). Pelican then gets i
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import logging
 import multiprocessing
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import markdown
 import pelican
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 
+from pasdeporte import markdown_safe
 from pasdeporte.fastbuild import filecache, paths, progress
 
 logger = logging.getLogger(__name__)
@@ -38,9 +41,13 @@ _STORES: dict[str, _Store] = {}
 
 def settings_hash(settings: dict) -> str:
     """Hash of everything besides the file itself that can change what the reader returns."""
+    # Pelican's reader completes MARKDOWN in place (adds the meta extension): hash it completed,
+    # so that the key is the same before and after a reader was made with these settings.
+    settings = {**settings, "MARKDOWN": copy.deepcopy(settings.get("MARKDOWN", {}))}
+    MarkdownReader(settings)
     parts = [str(CACHE_FORMAT), pelican.__version__, markdown.__version__]
     parts += [f"{key}={settings.get(key)!r}" for key in READER_SETTINGS]
-    for name in settings.get("MARKDOWN", {}).get("extensions", []):
+    for name in settings["MARKDOWN"].get("extensions", []):
         if isinstance(name, str):
             # A change in an extension's code (e.g. markdown_safe) must invalidate the cache.
             module = importlib.import_module(name.split(":", 1)[0])
@@ -53,15 +60,24 @@ class _Store:
     """Rendered results of one settings hash: loaded from disk, filled by the pool, saved."""
 
     def __init__(self, settings: dict, key: str):
-        self.settings, self.key = settings, key
+        # Readers complete MARKDOWN in place: keep that off the caller's settings, which the
+        # build hashes (skip.inputs_key) before or after this store is prepared.
+        self.settings = {**settings, "MARKDOWN": copy.deepcopy(settings.get("MARKDOWN", {}))}
+        self.key = key
         self.file = paths.cache_dir(settings) / f"reader-{key}.pickle"
         self.entries: dict[str, tuple] = {}  # content hash -> (content, metadata)
         self.by_path: dict[str, tuple[tuple, str]] = {}  # path -> (stat stamp, content hash)
+        # path -> (content hash, what `extra` made of the file), for the files converted here.
+        self.extras: dict[str, tuple[str, object]] = {}
         self.prepared = False
         self.stats = {"files": 0, "rendered": 0}
 
-    def prepare(self) -> None:
-        """Hash every Markdown source under PATH and render the misses in parallel."""
+    def prepare(self, extra: Extra | None = None) -> None:
+        """Hash every Markdown source under PATH and render the misses in parallel.
+
+        `extra(path, text, content)`, if given, runs on each file converted, in the same
+        process, so that other users of the file (validation, search) need not read it again.
+        """
         self.prepared = True
         try:
             if self.settings.get("FASTBUILD_FRESH"):
@@ -79,9 +95,13 @@ class _Store:
                 missing.setdefault(digest, path)
         self.stats = {"files": len(sources), "rendered": len(missing)}
         progress.report(f"Lecture de {len(sources)} fichiers Markdown, {len(missing)} à convertir…")
-        rendered = _render_all(self.settings, list(missing.values()))
-        for (digest, _path), result in zip(missing.items(), rendered, strict=True):
+        rendered = _render_all(self.settings, list(missing.values()), extra)
+        for (digest, path), (result, more) in zip(missing.items(), rendered, strict=True):
+            if result is None:
+                continue  # not convertible here: Pelican's own read reports it
             self.entries[digest] = result
+            if more is not None:
+                self.extras[path] = (digest, more)
         live = {digest for _stamp, digest in self.by_path.values()}
         stale = len(self.entries) - len(live)
         if missing or stale:
@@ -110,7 +130,10 @@ def _digest(path: str) -> tuple[str, tuple]:
     return filecache.path_digest(path), stamp
 
 
+# More work on each converted file: (path, text, HTML content) -> anything picklable.
+Extra = Callable[[str, str, str], object]
 _WORKER: FastMarkdownReader | None = None
+_EXTRA: Extra | None = None  # set before the pool forks, so workers inherit it
 
 
 def _init_worker(settings: dict) -> None:
@@ -118,21 +141,35 @@ def _init_worker(settings: dict) -> None:
     _WORKER = FastMarkdownReader(settings, use_cache=False)
 
 
+def _convert(reader: FastMarkdownReader, path: str, extra: Extra | None) -> tuple:
+    """((content, metadata), extra's result) of one file; (None, None) if it cannot be read."""
+    try:
+        result, text = reader.convert(path)
+    except Exception:  # noqa: BLE001 (e.g. not UTF-8: validation reports it, then Pelican)
+        return None, None
+    return result, (extra(path, text, result[0]) if extra is not None else None)
+
+
 def _render_one(path: str) -> tuple:
-    return _WORKER.render(path)
+    return _convert(_WORKER, path, _EXTRA)
 
 
-def _render_all(settings: dict, files: list[str]) -> list[tuple]:
-    """Render `files` with one reused Markdown per process, on every core when worth it."""
+def _render_all(settings: dict, files: list[str], extra: Extra | None = None) -> list[tuple]:
+    """Convert `files` with one reused Markdown per process, on every core when worth it."""
+    global _EXTRA
     workers = paths.worker_count(settings)
     if len(files) < POOL_THRESHOLD or workers < 2:
         reader = FastMarkdownReader(settings, use_cache=False)
-        return [reader.render(path) for path in files]
+        return [_convert(reader, path, extra) for path in files]
     # Fork so that workers inherit settings and the loaded extensions without pickling.
     context = multiprocessing.get_context("fork")
     chunk = max(1, len(files) // (workers * 8))
-    with context.Pool(workers, _init_worker, (settings,)) as pool:
-        return pool.map(_render_one, files, chunksize=chunk)
+    _EXTRA = extra
+    try:
+        with context.Pool(workers, _init_worker, (settings,)) as pool:
+            return pool.map(_render_one, files, chunksize=chunk)
+    finally:
+        _EXTRA = None
 
 
 class FastMarkdownReader(MarkdownReader):
@@ -144,9 +181,12 @@ class FastMarkdownReader(MarkdownReader):
         self._store: _Store | None = None
         self._body_md = None
         self._meta_md = None
+        self._prose = False
 
     def _converters(self):
         if self._body_md is None:
+            # The site's settings allow the shortcut for plain prose (markdown_safe.convert).
+            self._prose = markdown_safe.prose_ready(self.settings["MARKDOWN"])
             self._body_md = markdown.Markdown(**self.settings["MARKDOWN"])
             # Formatted fields (Summary) must not be parsed for metadata: a second instance.
             self._meta_md = markdown.Markdown(**self.settings["MARKDOWN"])
@@ -155,17 +195,22 @@ class FastMarkdownReader(MarkdownReader):
 
     def render(self, source_path: str) -> tuple:
         """Convert one file, the way MarkdownReader.read does, reusing the instances."""
+        return self.convert(source_path)[0]
+
+    def convert(self, source_path: str) -> tuple[tuple, str]:
+        """(`render`'s result, the file's text)."""
         body_md, meta_md = self._converters()
         self._source_path = source_path
-        body_md.reset()
         with open(source_path, encoding="utf-8") as fh:
             text = fh.read()
-        content = body_md.convert(text.removeprefix("\ufeff"))
+        source = text.removeprefix("\ufeff")
+        content = (markdown_safe.convert(body_md, source) if self._prose
+                   else body_md.reset().convert(source))
         # MarkdownReader._parse_metadata deregisters "meta" from self._md, which breaks reuse:
         # formatted fields go through the copy that already lacks it (same rules otherwise).
         meta_md.reset()
         self._md = meta_md
-        return content, self._metadata(getattr(body_md, "Meta", {}))
+        return (content, self._metadata(getattr(body_md, "Meta", {}))), text
 
     def _metadata(self, meta: dict) -> dict:
         formatted_fields = self.settings["FORMATTED_FIELDS"]
@@ -191,14 +236,24 @@ class FastMarkdownReader(MarkdownReader):
         return found if found is not None else self.render(source_path)
 
 
-def store_for(settings: dict) -> _Store:
-    """The prepared store of these settings (prepared once per process and settings)."""
+def store_for(settings: dict, extra: Extra | None = None) -> _Store:
+    """The prepared store of these settings (prepared once per process and settings).
+
+    `extra` applies if the store is prepared by this call (see `_Store.prepare`).
+    """
     key = settings_hash(settings)
     store = _STORES.get(key)
     if store is None or not store.prepared:
         store = _STORES[key] = _Store(settings, key)
-        store.prepare()
+        store.prepare(extra)
     return store
+
+
+def cold(settings: dict) -> bool:
+    """Whether preparing the store of these settings converts every file (no usable cache)."""
+    if settings.get("FASTBUILD_FRESH"):
+        return True
+    return not (paths.cache_dir(settings) / f"reader-{settings_hash(settings)}.pickle").is_file()
 
 
 def release() -> None:
