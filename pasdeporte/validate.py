@@ -98,7 +98,9 @@ def check_text(text: str, path: str, today: date | None = None) -> list[Problem]
 
 def listing_files(content_dir: Path) -> list[Path]:
     """All listing files under a content folder, sorted."""
-    return sorted(p for folder in FOLDERS for p in (content_dir / folder).glob("*.md"))
+    # By folder, then by name: the order of the paths, without comparing Path objects (slow).
+    return [path for folder in sorted(FOLDERS)
+            for path in sorted((content_dir / folder).glob("*.md"), key=lambda p: p.name)]
 
 
 def own_result(doc: metadata.Document, name: str, today: date) -> tuple:

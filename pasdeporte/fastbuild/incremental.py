@@ -67,17 +67,29 @@ def search_key(content: Path, today: date) -> str:
 _records_made: dict | None = None
 
 
-def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[int, int]) -> int:
+def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[int, int],
+           stamp: Path, incremental: bool) -> int | None:
+    """Index `content` unless the index of `output` is of the same listings (then None)."""
     from pasdeporte import search
 
     os.close(gate[1])  # the parent's end: only the parent decides
+    key = search_key(content, today)
+    if (incremental and (output / "pagefind").is_dir() and stamp.is_file()
+            and stamp.read_text("utf-8") == key):
+        return None
+
+    verdicts = []
 
     def accepted() -> bool:
         # Blocks until the parent has checked the listings: b"1" to publish the new index.
-        return os.read(gate[0], 1) == b"1"
+        verdicts.append(os.read(gate[0], 1) == b"1")
+        return verdicts[-1]
 
-    return search.index_site(content, output, today=today, cache=cache, ready=accepted,
-                             known=_records_made)
+    indexed = search.index_site(content, output, today=today, cache=cache, ready=accepted,
+                                known=_records_made)
+    if verdicts == [True]:  # published: the next build may skip the index
+        stamp.write_text(key, "utf-8")
+    return indexed
 
 
 def validation_cache(content: Path, output: Path) -> Path:
@@ -105,9 +117,6 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     stamp = paths.cache_dir(settings) / f"search-{paths.output_key(output)}.txt"
     # The site and the index must agree on which listings have expired (PASDEPORTE_TODAY).
     today = build_date(settings)
-    key = search_key(content, today)
-    fresh = (incremental and (output / "pagefind").is_dir() and stamp.is_file()
-             and stamp.read_text("utf-8") == key)
     figures: dict = {}
     records = paths.cache_dir(settings) / f"records-{paths.output_key(output)}.pickle"
     if not incremental:
@@ -129,8 +138,9 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         _records_made = known_records
         try:
-            pending = None if fresh else pool.submit(_index, content, output, today, records,
-                                                     gate)
+            # The index process decides itself whether the index is up to date (search_key).
+            pending = pool.submit(_index, content, output, today, records, gate, stamp,
+                                  incremental)
         finally:
             _records_made = known_records = None
         site_key = skip.inputs_key(settings, today.isoformat())  # once the index is under way
@@ -144,23 +154,23 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
         if not accepted:
             figures["refused"] = True
             return figures
-        progress.report("Construction des pages…" if fresh else
-                        "Construction des pages, index de recherche en parallèle…")
+        progress.report("Construction des pages, index de recherche en parallèle…")
         if incremental and skip.unchanged(settings, output, site_key):
             figures.update(pages=0, written=0, deleted=0, converted=0, site="inchangé")
         else:
             skip.forget(settings, output)
-            writer.busy_cores = lambda: 1 if pending is not None and not pending.done() else 0
+            writer.busy_cores = lambda: 0 if pending.done() else 1
             try:
                 figures.update(run_pelican(settings))
             finally:
                 writer.busy_cores = None
             skip.remember(settings, output, site_key)
-        if pending is not None:
+        if not pending.done():
             progress.report("Pages prêtes ; fin de l'index de recherche…")
-            figures["indexed"] = pending.result()
-            stamp.write_text(key, "utf-8")
-    figures["search"] = "inchangé" if fresh else "reconstruit"
+        indexed = pending.result()
+        if indexed is not None:
+            figures["indexed"] = indexed
+    figures["search"] = "inchangé" if indexed is None else "reconstruit"
     figures["total_seconds"] = time.perf_counter() - start
     progress.report(f"Terminé en {figures['total_seconds']:.1f} s")
     return figures
