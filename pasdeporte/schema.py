@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from pasdeporte import refdata
+
 OPPORTUNITY_KINDS = {
     "commerce-recherche": "La commune recherche un commerce",
     "local-disponible": "Local disponible",
@@ -141,8 +143,6 @@ def split_list(value: str, separator: str = LIST_SEPARATOR) -> list[str]:
 
 def parse_value(fld: Field, raw: str):
     """Convert a raw value to its Python type; raise ValueError with a French message."""
-    from pasdeporte import refdata
-
     if len(raw) > fld.max_length:
         raise ValueError(f"trop long ({len(raw)} caractères, {fld.max_length} au plus)")
     if fld.type == "date":

@@ -61,12 +61,12 @@ def check_document(doc: metadata.Document, path: str, today: date | None = None)
         if fld.required and fld.key not in meta:
             add(None, f"champ obligatoire manquant « {fld.key} » ({fld.label})")
 
-    folder = Path(path).parent.name
+    listing = Path(path)
+    folder, slug = listing.parent.name, listing.stem
     if folder in FOLDERS and kind in schema.KINDS:
         expected = "opportunité" if schema.is_opportunity(kind) else "projet"
         if FOLDERS[folder] != expected:
             add("Kind", f"« Kind: {kind} » ne correspond pas au dossier « {folder} »")
-    slug = Path(path).stem
     if not SLUG_RE.match(slug):
         add(None, f"nom de fichier invalide « {slug} » (minuscules, chiffres et tirets)")
 
