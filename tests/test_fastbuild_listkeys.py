@@ -207,10 +207,10 @@ def test_feeds_follow_their_listings(territories, monkeypatch):
     made = []
     real = writer._render
 
-    def spy(jobs):
+    def spy(jobs, *rest):
         made.extend(Path(job[2]).relative_to(live).as_posix() for job in jobs
                     if Path(job[2]).is_relative_to(live))
-        return real(jobs)
+        return real(jobs, *rest)
 
     monkeypatch.setattr(writer, "_render", spy)  # rebuild() adds its own spy around this one
     write_listing(site["content"], *BAKERY, bakery(), "Un fournil neuf, four à sole de 2024.")

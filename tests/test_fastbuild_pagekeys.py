@@ -64,9 +64,9 @@ def rebuild(state: dict) -> dict:
     settings = {**state["settings"], "FASTBUILD_CACHE_PATH": str(state["tmp"] / "live-cache")}
     rendered, render = [], writer._render
 
-    def spy(jobs):
+    def spy(jobs, *rest):
         rendered.extend(str(Path(job[2]).relative_to(state["live"]).parent) for job in jobs)
-        return render(jobs)
+        return render(jobs, *rest)
 
     writer._render = spy
     try:

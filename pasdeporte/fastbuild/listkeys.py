@@ -14,7 +14,7 @@ template and the macros it calls read from the page's local context besides thos
   `catalog.projects` and this page's cards.
 - an Atom feed (`site.feeds.atom_feed`, queued by the site plugin): its names and links and
   every listing it may pick entries from (their full digest: the excerpt comes from the body).
-A card (`_macros.card`) reads only a listing's URL and metadata (through its view) and the
+A card (`site.fragments.card`) reads only a listing's URL and metadata (through its view) and the
 build date, so a card digest is a hash of the URL, slug and metadata (`PageKeys._card`).
 Unknown templates, or a context without the expected objects, get None: always rendered.
 """

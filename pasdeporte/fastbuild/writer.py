@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections import ChainMap
+from collections import ChainMap, Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from pasdeporte.fastbuild import outputs, pagekeys, paths, progress
+from pasdeporte.fastbuild.pagerender import PageRenderer
 from pasdeporte.fastbuild.recording import Claim, Deferred, Recorder, Snapshots
 
 logger = logging.getLogger(__name__)
@@ -134,6 +135,8 @@ class FastWriter(Writer):
             cores = max(1, cores - busy_cores())
         workers = min(cores, max(1, len(jobs) // 64))
         progress.report(f"Rendu de {len(jobs)} pages sur {workers} processus…")
+        renderer = PageRenderer()
+        renderer.prepare(Counter(job[0] for job in jobs))
         children = []
         for index in range(1, workers):
             read, write = os.pipe()
@@ -142,7 +145,7 @@ class FastWriter(Writer):
                 os.close(read)
                 code = 0
                 try:
-                    counts = _render(jobs[index::workers])
+                    counts = _render(jobs[index::workers], renderer)
                     os.write(write, pickle.dumps(counts))
                 except BaseException:
                     logger.exception("Échec du rendu en parallèle")
@@ -151,7 +154,7 @@ class FastWriter(Writer):
                     os._exit(code)
             os.close(write)
             children.append((pid, read))
-        mine = _render(jobs[0::workers])
+        mine = _render(jobs[0::workers], renderer)
         for key in ("written", "unchanged"):
             self.counts[key] += mine[key]
         failed = False
@@ -173,14 +176,14 @@ class FastWriter(Writer):
         outputs.note_written(os.path.abspath(p) for p in self.direct)
 
 
-def _render(jobs: list[list]) -> dict[str, int]:
+def _render(jobs: list[list], renderer: PageRenderer) -> dict[str, int]:
     """Render and write jobs in order; count written and unchanged files."""
     counts = {"written": 0, "unchanged": 0}
     for template, localcontext, path, shared in jobs:
         # As Pelican's _write_file does: Contents read the page's site URL from the shared context.
         if localcontext.get("localsiteurl"):
             shared["localsiteurl"] = localcontext["localsiteurl"]
-        data = template.render(dict(localcontext))
+        data = renderer.render(template, localcontext)
         if isinstance(data, str):
             data = data.encode("utf-8")
         counts["written" if write_if_changed(path, data) else "unchanged"] += 1

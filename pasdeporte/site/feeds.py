@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
 from pasdeporte.site.listing import ListingView
@@ -16,35 +15,53 @@ def _timestamp(day: date | None) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-    element.text = text
-    return element
+def _text(text: str) -> str:
+    # Character data escaped as ElementTree does.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attr(text: str) -> str:
+    # An attribute value escaped as ElementTree does.
+    return (_text(text).replace('"', "&quot;").replace("\r", "&#13;")
+            .replace("\n", "&#10;").replace("\t", "&#09;"))
+
+
+def _leaf(tag: str, text: str | None = None, **attrs: str) -> str:
+    """One element without children, as ElementTree writes it: `<t a="v">x</t>` or `<t />`."""
+    head = "".join(f' {name}="{_attr(value)}"' for name, value in attrs.items())
+    return f"<{tag}{head}>{_text(text)}</{tag}>" if text else f"<{tag}{head} />"
+
+
+def _element(tag: str, children: list[str], indent: str) -> str:
+    """An element holding `children` (already written), indented as by `ET.indent`."""
+    inner = "".join(f"\n{indent}  {child}" for child in children)
+    return f"<{tag}>{inner}\n{indent}</{tag}>"
 
 
 def atom_feed(name: str, title: str, views: list[ListingView], siteurl: str, feed_url: str,
               page_url: str) -> bytes:
     """An Atom 1.0 document of the newest active opportunities among `views`."""
-    ET.register_namespace("", ATOM)
+    # Written as text, byte for byte as ElementTree with `ET.indent` wrote it: building and
+    # serialising the tree took 1 ms per feed.
     entries = sorted((v for v in views if v.is_opportunity and v.active),
                      key=lambda v: (v.date or date.min, v.slug), reverse=True)[:MAX_ENTRIES]
-    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "fr"})
-    _sub(feed, "id", f"urn:pas-de-porte:flux:{name}")
-    _sub(feed, "title", title)
-    _sub(feed, "updated", _timestamp(max((v.date for v in entries if v.date), default=None)))
-    _sub(feed, "link", rel="self", type="application/atom+xml", href=f"{siteurl}/{feed_url}")
-    _sub(feed, "link", rel="alternate", type="text/html", href=f"{siteurl}/{page_url}")
-    author = _sub(feed, "author")
-    _sub(author, "name", "Pas-de-porte")
+    parts = [
+        _leaf("id", f"urn:pas-de-porte:flux:{name}"), _leaf("title", title),
+        _leaf("updated", _timestamp(max((v.date for v in entries if v.date), default=None))),
+        _leaf("link", rel="self", type="application/atom+xml", href=f"{siteurl}/{feed_url}"),
+        _leaf("link", rel="alternate", type="text/html", href=f"{siteurl}/{page_url}"),
+        _element("author", [_leaf("name", "Pas-de-porte")], "  "),
+    ]
     for view in entries:
-        entry = _sub(feed, "entry")
-        _sub(entry, "id", f"urn:pas-de-porte:annonce:{view.reference or view.slug}")
-        _sub(entry, "title", view.title)
-        _sub(entry, "updated", _timestamp(view.date))
-        _sub(entry, "published", _timestamp(view.date))
-        _sub(entry, "link", rel="alternate", type="text/html", href=f"{siteurl}/{view.url}")
+        stamp = _timestamp(view.date)
+        entry = [_leaf("id", f"urn:pas-de-porte:annonce:{view.reference or view.slug}"),
+                 _leaf("title", view.title), _leaf("updated", stamp), _leaf("published", stamp),
+                 _leaf("link", rel="alternate", type="text/html", href=f"{siteurl}/{view.url}")]
         if view.naf:
-            _sub(entry, "category", term=view.naf.code, label=view.naf.label)
-        _sub(entry, "summary", f"{view.summary}. {view.excerpt}")
-    ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+            entry.append(_leaf("category", term=view.naf.code, label=view.naf.label))
+        entry.append(_leaf("summary", f"{view.summary}. {view.excerpt}"))
+        parts.append(_element("entry", entry, "  "))
+    inner = "".join(f"\n  {part}" for part in parts)
+    document = (f"<?xml version='1.0' encoding='utf-8'?>\n"
+                f'<feed xmlns="{ATOM}" xml:lang="fr">{inner}\n</feed>\n')
+    return document.encode("utf-8")

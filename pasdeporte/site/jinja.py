@@ -2,42 +2,47 @@
 
 from __future__ import annotations
 
-from collections import deque
+from weakref import WeakKeyDictionary
 
-from pasdeporte.site import mapdata, seo, urls
-from pasdeporte.site.listing import feed_links
+from jinja2 import pass_environment
+from markupsafe import Markup
+
+from pasdeporte.site import fragments, mapdata, seo, urls
 from pasdeporte.site.textfmt import format_number
 
-# Cards kept at most per process, oldest dropped first: at 100,000 listings keeping every card
-# took 300 MB; up to about 15,000 listings they all fit.
-CARDS_KEPT = 30_000
-_kept: deque = deque()
+# Rendered partials, per Jinja environment (a new build has new ones, and drops these).
+_partials: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def remember(view, key: tuple, render, *args, **kwargs):
-    """`render(*args, **kwargs)`, kept on the listing view under `key` for a while.
+@pass_environment
+def partial(env, name: str, **values) -> Markup:
+    """Template `name` rendered with `values` alone (and the globals), kept for the next pages.
 
-    A listing's card appears on its territory, sector, list and match pages: rendered once
-    while memory allows. `key` must hold everything the rendering depends on besides the
-    listing (e.g. SITEURL).
+    Only for templates whose output depends on nothing else (the site's header and footer):
+    unlike `include`, it does not pass the page's variables.
     """
-    found = view.cards.get(key)
+    kept = _partials.get(env)
+    if kept is None:
+        kept = _partials[env] = {}
+    # Most pages give the values of the page before: compared (in C) before anything else.
+    last = kept.get(name)
+    if last is not None and last[0] == values:
+        return last[1]
+    key = (name, repr(values))  # the values are a few strings and a small dict
+    found = kept.get(key)
     if found is None:
-        found = view.cards[key] = render(*args, **kwargs)
-        _kept.append((view, key))
-        if len(_kept) > CARDS_KEPT:
-            old_view, old_key = _kept.popleft()
-            old_view.cards.pop(old_key, None)
+        # An autoescaping environment's output is HTML with every value escaped.
+        found = kept[key] = Markup(env.get_template(name).render(values))  # noqa: S704
+    kept[name] = (values, found)
     return found
 
 
-def forget_cards() -> None:
-    """Drop the kept cards (a new build has new listing views)."""
-    while _kept:
-        view, key = _kept.popleft()
-        view.cards.pop(key, None)
-
-
 FILTERS = {"jsonld": seo.json_ld}
-GLOBALS = {"urls": urls, "fmt_number": format_number, "feeds_of": feed_links,
-           "plural_open": mapdata.plural, "remember": remember}
+# The fragments take SITEURL as an argument rather than reading the page's context, so that
+# what a page reads stays visible in its template (pasdeporte/fastbuild/names.py relies on it).
+GLOBALS = {"urls": urls, "fmt_number": format_number, "plural_open": mapdata.plural,
+           "partial": partial, "badges": fragments.badges, "cards": fragments.cards,
+           "match_cards": fragments.match_cards, "breadcrumb": fragments.breadcrumb,
+           "feed_list": fragments.feed_list, "page_title": fragments.page_title,
+           "page_links": fragments.page_links, "span": fragments.span,
+           "pagination": fragments.pagination}

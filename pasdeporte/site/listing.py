@@ -16,6 +16,13 @@ OWN_BLOCKS = {"Title", "Date", "Kind", "Sector", "Reference", "State", "Expires"
               "Contact_role", "Contact_email", "Contact_phone", "Experience"}
 
 
+class Texts(dict):
+    """A listing's raw text values by field key; a template reads them without a call."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 @dataclass
 class ListingView:
     """Everything the listing template needs, derived once per listing (values are fixed)."""
@@ -44,27 +51,28 @@ class ListingView:
     def section(self) -> str:
         return "opportunites" if self.is_opportunity else "projets"
 
-    @property
+    # The values a page shows over and over (cards, feeds, titles) are kept once read.
+    @cached_property
     def title(self) -> str:
         return self.meta.get("Title", "")
 
-    @property
+    @cached_property
     def reference(self) -> str:
         return self.meta.get("Reference", "")
 
-    @property
+    @cached_property
     def kind_label(self) -> str:
         return schema.KINDS.get(self.kind, self.kind)
 
-    @property
+    @cached_property
     def state(self) -> str:
         return self.meta.get("State", "")
 
-    @property
+    @cached_property
     def state_label(self) -> str:
         return schema.STATES.get(self.state, self.state)
 
-    @property
+    @cached_property
     def date(self) -> date | None:
         return self.values.get("date")
 
@@ -72,7 +80,7 @@ class ListingView:
     def date_text(self) -> str:
         return format_date(self.date)
 
-    @property
+    @cached_property
     def expires(self) -> date | None:
         return self.values.get("expires")
 
@@ -80,7 +88,7 @@ class ListingView:
     def expires_text(self) -> str:
         return format_date(self.expires)
 
-    @property
+    @cached_property
     def expired(self) -> bool:
         return self.expires is not None and self.expires < self.today
 
@@ -112,6 +120,23 @@ class ListingView:
     def region(self) -> refdata.Region | None:
         return refdata.region(self.commune.region) if self.commune else None
 
+    # Pages of the listing's territories: attributes, cheaper in a template than calls.
+    @property
+    def commune_url(self) -> str:
+        return urls.commune_url(self.commune.code) if self.commune else ""
+
+    @property
+    def epci_url(self) -> str:
+        return urls.epci_url(self.epci.code) if self.epci else ""
+
+    @property
+    def departement_url(self) -> str:
+        return urls.departement_url(self.departement.code) if self.departement else ""
+
+    @property
+    def region_url(self) -> str:
+        return urls.region_url(self.region.code) if self.region else ""
+
     @cached_property
     def place(self) -> str:
         """Short place label: "Pornic (44)" or the names of the targeted territories."""
@@ -137,6 +162,27 @@ class ListingView:
         """Raw text value of a field, or ""."""
         return self.meta.get(key, "")
 
+    @cached_property
+    def texts(self) -> Texts:
+        """Raw text values of the fields by key, "" for a field not set (`v.texts["Visit"]`)."""
+        return Texts(self.meta)
+
+    @property
+    def crumbs(self) -> list[tuple[str, str]]:
+        """(label, URL) of the pages above this listing's and of its own, for the breadcrumb."""
+        own = (self.title, self.url)
+        if not self.is_opportunity:
+            return [("Projets", "projets/"), own]
+        if not self.commune:
+            return [("Opportunités", "opportunites/"), own]
+        return [("Opportunités", "opportunites/"), (self.departement.name, self.departement_url),
+                (self.commune.name, self.commune_url), own]
+
+    @property
+    def feeds(self) -> list[tuple[str, str]]:
+        """Atom feeds a reader of this listing may follow (`feed_links`)."""
+        return feed_links(self)
+
     @property
     def aids(self) -> list[str]:
         return self.values.get("aids") or []
@@ -151,9 +197,9 @@ class ListingView:
         sector = self.naf.label if self.naf else self.meta.get("Sector", "")
         return f"{self.kind_label} — {sector} — {self.place}"
 
-    @property
+    @cached_property
     def excerpt(self) -> str:
-        """The first words of the description, as plain text."""
+        """The first words of the description, as plain text (its page, feeds, open data)."""
         return plain_text(self.content, 240)
 
 

@@ -8,6 +8,8 @@ import json
 
 from pasdeporte.site.listing import ListingView
 
+# json.dumps(row, ensure_ascii=False), without building an encoder for every row.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
 LICENCE = "Licence Ouverte / Open Licence 2.0 (Etalab)"
 # (column, description) in file order; documented on /donnees/ and in docs/site.md.
 COLUMNS = (
@@ -96,7 +98,7 @@ def to_json(views: list[ListingView], siteurl: str, generated: str) -> bytes:
     rows = 0
     for view in open_views(views):
         out.write(b",\n" if rows else b"[\n")
-        out.write(json.dumps(record(view, siteurl), ensure_ascii=False).encode("utf-8"))
+        out.write(_ROW_ENCODER.encode(record(view, siteurl)).encode("utf-8"))
         rows += 1
     out.write(b"\n]\n}\n" if rows else b"[]\n}\n")
     return out.getvalue()

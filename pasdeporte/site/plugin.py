@@ -9,7 +9,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from pasdeporte import schema
-from pasdeporte.site import feeds, jinja, mapdata, opendata, seo, urls
+from pasdeporte.site import feeds, fragments, mapdata, opendata, seo, urls
 from pasdeporte.site.catalog import Catalog
 from pasdeporte.site.listing import make_view
 
@@ -45,7 +45,7 @@ class SiteGenerator(Generator):
 
     def generate_context(self) -> None:
         today = build_date(self.settings)
-        jinja.forget_cards()  # a watching process builds again and again
+        fragments.forget_cards()  # a watching process builds again and again
         views = []
         for article in self.context.get("articles", []):
             view = make_view(meta_from_article(article), article.content, article.slug, today)

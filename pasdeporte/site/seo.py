@@ -7,6 +7,9 @@ from xml.sax.saxutils import escape
 
 from pasdeporte.site.listing import ListingView
 
+# What json.dumps(..., ensure_ascii=False) builds on every call, built once.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 
 def _place(view: ListingView) -> dict:
     commune = view.commune
@@ -38,7 +41,7 @@ def json_ld(view: ListingView, siteurl: str) -> str:
     elif view.targets:
         data["areaServed"] = [{"@type": "AdministrativeArea", "name": t.name}
                               for t, _ in view.targets]
-    text = json.dumps({k: v for k, v in data.items() if v}, ensure_ascii=False)
+    text = _ENCODER.encode({k: v for k, v in data.items() if v})
     # Keep the payload from closing the <script> element or opening a comment.
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 
 from pasdeporte import refdata
 from pasdeporte.site import paging, urls
@@ -145,9 +145,9 @@ class TerritoryPage:
         chain = list(reversed(commune_keys(first)[1:]))
         return [k for k in chain if k[0] != "epci" or self.kind == "commune"]
 
-    @property
+    @cached_property
     def parents(self) -> list[tuple[str, str, str]]:
-        """(kind label, name, URL) of the enclosing territories, largest first."""
+        """(kind label, name, URL) of the enclosing territories, largest first (fixed)."""
         return [(KIND_LABELS[k], LOOKUPS[k](c).name, URLS[k](c)) for k, c in self._chain()]
 
     @property

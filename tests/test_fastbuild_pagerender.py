@@ -1,0 +1,86 @@
+"""Pages rendered from the names their templates read equal pages rendered as Pelican does."""
+
+from __future__ import annotations
+
+import filecmp
+from collections import ChainMap
+
+import jinja2
+import pytest
+from site_helpers import dated_build, opportunity, project, write_content
+
+from pasdeporte.fastbuild import pagerender
+from pasdeporte.fastbuild.pagerender import PageRenderer
+
+TEMPLATES = {
+    "base.html": "<title>{% block title %}{{ SITENAME }}{% endblock %}</title>"
+                 "{% include 'part.html' %}{% block body %}{% endblock %}",
+    "part.html": "[{{ SITEURL }}|{{ shadowed }}|{{ only_in_part }}]",
+    "macros.html": "{% macro link(x) %}<a href='{{ SITEURL }}/{{ x }}'>{{ x }}</a>{% endmacro %}",
+    "page.html": "{% extends 'base.html' %}{% from 'macros.html' import link with context %}"
+                 "{% block body %}{{ link(page) }}{{ shout(page) }}{{ missing }}{% endblock %}",
+}
+
+
+def _env(**globals_) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES), autoescape=True)
+    env.globals.update({"shadowed": "global", "shout": str.upper, **globals_})
+    return env
+
+
+def _context() -> ChainMap:
+    own = {"page": "<p&>", "shadowed": "page's own", "output_file": "x.html"}
+    shared = {"SITENAME": "Site", "SITEURL": "/s", "only_in_part": "part", "page": "old",
+              **{f"SETTING_{n}": n for n in range(200)}}
+    return ChainMap(own, shared)
+
+
+def test_names_include_parents_partials_imports_and_globals():
+    renderer, template = PageRenderer(), _env().get_template("page.html")
+    renderer.prepare({template: pagerender.ANALYSED_FROM})
+    names = renderer._plan(template)[1]
+    assert {"SITENAME", "SITEURL", "page", "shadowed", "only_in_part", "missing"} <= names
+    assert "SETTING_3" not in names and "output_file" not in names
+    assert renderer.render(template, _context()) == template.render(dict(_context()))
+
+
+@pytest.mark.parametrize("pages", [1, pagerender.ANALYSED_FROM])
+def test_same_page_whether_analysed_or_not(pages):
+    renderer, template = PageRenderer(), _env().get_template("page.html")
+    renderer.prepare({template: pages})
+    assert renderer.render(template, _context()) == template.render(dict(_context()))
+
+
+def test_a_global_given_the_context_gets_the_whole_context():
+    @jinja2.pass_context
+    def setting(context, n):
+        return context.get(f"SETTING_{n}")
+
+    env = _env(setting=setting)
+    env.loader.mapping["page.html"] = TEMPLATES["page.html"].replace(
+        "{{ missing }}", "{{ setting(7) }}")
+    renderer, template = PageRenderer(), env.get_template("page.html")
+    renderer.prepare({template: pagerender.ANALYSED_FROM})
+    assert renderer._plan(template)[1] is None
+    assert renderer.render(template, _context()).endswith("&gt;7")
+
+
+def test_site_pages_equal_with_and_without_analysis(tmp_path, monkeypatch):
+    content = write_content(tmp_path / "content", [
+        opportunity("boulangerie", Address="2 rue <b>&</b>", Visit="Le lundi"),
+        opportunity("cafe", Sector="56.30Z", State="pourvue"),
+        project("fournil", Experience="Dix ans"), project("bar", Territories="44131")])
+    monkeypatch.setattr(pagerender, "ANALYSED_FROM", 0)
+    narrowed = dated_build(content, tmp_path / "narrowed")
+    monkeypatch.setattr(pagerender, "ANALYSED_FROM", 10**9)
+    whole = dated_build(content, tmp_path / "whole")
+    compared = filecmp.dircmp(narrowed, whole, ignore=["pagefind"])
+    assert not _differences(compared)
+    assert (narrowed / "opportunites" / "boulangerie" / "index.html").is_file()
+
+
+def _differences(compared: filecmp.dircmp) -> list[str]:
+    found = compared.left_only + compared.right_only + compared.diff_files + compared.funny_files
+    for sub in compared.subdirs.values():
+        found += _differences(sub)
+    return found
