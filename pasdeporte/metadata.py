@@ -141,7 +141,7 @@ def loads(text: str) -> Document:
     if lines and BEGIN_RE.match(lines[0]):
         doc.problems.append((1, "ligne « --- » inattendue : l'en-tête commence par « Title: »"))
         number = 1
-    key = None
+    key, seen = None, set()
     while number < len(lines):
         line = lines[number]
         number += 1
@@ -151,9 +151,10 @@ def loads(text: str) -> Document:
         if match:
             key = match.group("key")
             value = match.group("value").strip()
-            if key.lower() in {k.lower() for k in doc.meta}:
+            if key.lower() in seen:
                 doc.problems.append((number, f"clé « {key} » en double"))
                 continue
+            seen.add(key.lower())
             if line != f"{key}: {value}":
                 message = f"« {key} » : écrire « {key}: valeur » sans espace superflue"
                 doc.problems.append((number, message))

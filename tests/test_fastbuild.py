@@ -47,6 +47,23 @@ def test_reader_returns_what_pelican_reader_returns(settings, tmp_path, text):
     assert fast.render(str(path)) == expected
 
 
+@pytest.mark.parametrize("value", ["2026-01-02", "2024-02-29", "2026-1-2", "2026-01-02 10:30",
+                                   "2026-01-02T10:30:00+02:00", "2 janvier 2026", "2026-02-30",
+                                   "0001-01-01", "9999-12-31"])
+def test_reader_dates_are_pelicans(settings, value):
+    # ISO days skip dateutil (reader.process_metadata): same value, same type, same errors.
+    from pelican.readers import MarkdownReader
+
+    def processed(reader_class):
+        try:
+            return reader_class(settings).process_metadata("date", value)
+        except ValueError as error:
+            return str(error)
+
+    fast, expected = processed(reader.FastMarkdownReader), processed(MarkdownReader)
+    assert (fast, type(fast)) == (expected, type(expected))
+
+
 def test_settings_hash_follows_markdown_settings(settings):
     same = reader.settings_hash(dict(settings))
     assert reader.settings_hash(settings) == same

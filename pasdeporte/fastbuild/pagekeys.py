@@ -107,8 +107,8 @@ class PageKeys:
         """Remember the key of a page of this build (its file is stamped in `save`)."""
         self.current[path] = key
 
-    def save(self) -> None:
-        """Record the keys with the files' size and time (after every page is written)."""
+    def stamped(self) -> dict[str, tuple[str, int, int]]:
+        """The noted keys with their files' size and time (once the files are written)."""
         stamped = {}
         for path, key in self.current.items():
             try:
@@ -116,4 +116,11 @@ class PageKeys:
             except FileNotFoundError:
                 continue
             stamped[path] = (key, info.st_size, info.st_mtime_ns)
+        return stamped
+
+    def save(self, *more: dict) -> None:
+        """Record `stamped` and those of other processes, once every page is written."""
+        stamped = self.stamped()
+        for part in more:
+            stamped.update(part)
         paths.atomic_write(self.file, pickle.dumps(stamped))

@@ -116,10 +116,13 @@ class FastWriter(Writer):
         jobs = list(by_path.values())
         self.counts["pages"] += len(jobs)
         # Listing pages whose inputs and file are as the last build left them are not rendered.
-        keys = pagekeys.PageKeys(self.settings, self.output_path,
-                                 fresh=bool(self.settings.get("FASTBUILD_FRESH")))
-        todo = []
-        for job in jobs:
+        fresh = bool(self.settings.get("FASTBUILD_FRESH"))
+        keys = pagekeys.PageKeys(self.settings, self.output_path, fresh=fresh)
+        # A full build renders every page: each render process keys its own pages (for the
+        # next build), instead of this one keying them all first.
+        keyed_by_renderers = keys if fresh else None
+        todo = jobs if fresh else []
+        for job in [] if fresh else jobs:
             key = keys.key(job[0], job[1], job[2])
             if key is not None:
                 keys.note(job[2], key)
@@ -145,7 +148,7 @@ class FastWriter(Writer):
                 os.close(read)
                 code = 0
                 try:
-                    counts = _render(jobs[index::workers], renderer)
+                    counts = _render(jobs[index::workers], renderer, keyed_by_renderers)
                     os.write(write, pickle.dumps(counts))
                 except BaseException:
                     logger.exception("Échec du rendu en parallèle")
@@ -154,10 +157,10 @@ class FastWriter(Writer):
                     os._exit(code)
             os.close(write)
             children.append((pid, read))
-        mine = _render(jobs[0::workers], renderer)
+        mine = _render(jobs[0::workers], renderer, keyed_by_renderers)
         for key in ("written", "unchanged"):
             self.counts[key] += mine[key]
-        failed = False
+        failed, stamps = False, []
         for pid, read in children:
             with os.fdopen(read, "rb") as fh:
                 data = fh.read()
@@ -168,18 +171,25 @@ class FastWriter(Writer):
             counts = pickle.loads(data)  # noqa: S301 (from our own child process)
             for key in ("written", "unchanged"):
                 self.counts[key] += counts[key]
+            stamps.append(counts.get("stamps", {}))
         if failed:
             raise RuntimeError("le rendu parallèle des pages a échoué (voir le journal)")
-        keys.save()
+        keys.save(*stamps)
         # abspath, as the audit hook records paths (resolve() costs 0.5 s at 10,000 listings).
         outputs.note_written(os.path.abspath(p) for p in by_path)
         outputs.note_written(os.path.abspath(p) for p in self.direct)
 
 
-def _render(jobs: list[list], renderer: PageRenderer) -> dict[str, int]:
-    """Render and write jobs in order; count written and unchanged files."""
-    counts = {"written": 0, "unchanged": 0}
+def _render(jobs: list[list], renderer: PageRenderer,
+            keys: pagekeys.PageKeys | None = None) -> dict:
+    """Render and write jobs in order; count written and unchanged files.
+
+    With `keys`, each page is keyed as well, and counts["stamps"] holds what
+    `PageKeys.save` records of this process's pages.
+    """
+    counts: dict = {"written": 0, "unchanged": 0}
     for template, localcontext, path, shared in jobs:
+        key = keys.key(template, localcontext, path) if keys is not None else None
         # As Pelican's _write_file does: Contents read the page's site URL from the shared context.
         if localcontext.get("localsiteurl"):
             shared["localsiteurl"] = localcontext["localsiteurl"]
@@ -187,6 +197,10 @@ def _render(jobs: list[list], renderer: PageRenderer) -> dict[str, int]:
         if isinstance(data, str):
             data = data.encode("utf-8")
         counts["written" if write_if_changed(path, data) else "unchanged"] += 1
+        if key is not None:
+            keys.note(path, key)
+    if keys is not None:
+        counts["stamps"] = keys.stamped()
     return counts
 
 
