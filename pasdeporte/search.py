@@ -111,15 +111,24 @@ def write_pages(pages: list[tuple[str, str]], folder: Path) -> int:
 PAGEFIND_OPTIONS = ("--force-language", "fr", "--silent")
 
 
-def run_pagefind(site: Path, bundle: Path) -> None:
-    """Index the pages under `site` into `bundle` with the bundled binary (French stemming)."""
-    result = subprocess.run(
+def run_pagefind(site: Path, bundle: Path, meanwhile: Iterable[Callable[[], object]] = ()
+                 ) -> None:
+    """Index the pages under `site` into `bundle` with the bundled binary (French stemming).
+
+    The `meanwhile` tasks run while Pagefind works, which leaves this process idle.
+    """
+    process = subprocess.Popen(  # noqa: S603 (our own binary and paths)
         [str(pagefind_binary()), "--site", str(site), "--output-path", str(bundle),
          *PAGEFIND_OPTIONS],
-        capture_output=True, text=True, check=False,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    if result.returncode != 0:
-        raise SearchIndexError(f"Pagefind a échoué : {result.stdout}{result.stderr}".strip())
+    try:
+        for task in meanwhile:
+            task()
+    finally:
+        stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise SearchIndexError(f"Pagefind a échoué : {stdout}{stderr}".strip())
 
 
 # Pages Pagefind reads, and the bundle it writes, go to memory when it has room: writing
@@ -129,19 +138,20 @@ SCRATCH_MIN_FREE = 1 << 30
 
 
 def records_from_content(content: Path, today: date | None = None,
-                         cache: Path | None = None, known: dict | None = None) -> list[Record]:
+                         cache: Path | None = None, known: dict | None = None,
+                         later: list | None = None) -> list[Record]:
     """Records of every listing under `content` that belongs in the index.
 
     With `cache` (a file), a listing whose bytes, path, indexing code and day are unchanged
     reuses its record from the previous build instead of being parsed and rendered again;
-    `known` (see `cached_records`) gives records the build has just made.
+    `known` and `later` are those of `cached_records`.
     """
     today = today or date.today()
     files = validate.listing_files(Path(content))
     if cache is None:
         found = [listing_record(path, today) for path in files]
     else:
-        found = cached_records(files, today, cache, known)
+        found = cached_records(files, today, cache, known, later)
     return [record for record in found if record is not None]
 
 
@@ -180,7 +190,7 @@ def lot_key(pages: list[tuple[str, str]]) -> str:
 
 
 def build_lot(records: list[Record], pages: list[tuple[str, str]], fresh: Path,
-              live: Path, main: bool) -> None:
+              live: Path, main: bool, meanwhile: Iterable[Callable[[], object]] = ()) -> None:
     """Index one lot's pages into the bundle folder `fresh` (which must not exist yet)."""
     with tempfile.TemporaryDirectory(prefix="pasdeporte-pages-", dir=scratch_dir()) as tmp:
         site = Path(tmp) / "site"
@@ -191,13 +201,16 @@ def build_lot(records: list[Record], pages: list[tuple[str, str]], fresh: Path,
             (site / "vide.html").write_text(
                 '<html lang="fr"><body><main data-pagefind-body>pasdeporteindexvide</main>'
                 "</body></html>", "utf-8")
-        run_pagefind(site, fresh)
+        run_pagefind(site, fresh, meanwhile)
     finish_bundle(records, fresh, live, main=main)
 
 
 def index_records(records: Iterable[Record], output: Path,
-                  ready: Callable[[], bool] | None = None) -> int:
+                  ready: Callable[[], bool] | None = None,
+                  meanwhile: Iterable[Callable[[], object]] = ()) -> int:
     """Bring `output/pagefind/` to an index of `records`; return how many were indexed.
+
+    `meanwhile` tasks run during the first Pagefind run (see `run_pagefind`).
 
     `ready()`, if given, is asked just before the new index replaces the old one: False
     leaves `output/` untouched (and returns 0).
@@ -210,7 +223,7 @@ def index_records(records: Iterable[Record], output: Path,
         for folder, part in lots:
             pages = lot_pages(part)
             if not folder:
-                build_lot(part, pages, fresh, bundle, main=True)
+                build_lot(part, pages, fresh, bundle, main=True, meanwhile=meanwhile)
                 continue
             key, known = lot_key(pages), bundle / folder / search_bundle.LOT_KEY
             if known.is_file() and known.read_text("utf-8") == key and (
@@ -232,4 +245,6 @@ def index_site(content: Path, output: Path, today: date | None = None,
                cache: Path | None = None, ready: Callable[[], bool] | None = None,
                known: dict | None = None) -> int:
     """Index the listings of `content` into `output/pagefind/`; return how many were indexed."""
-    return index_records(records_from_content(content, today, cache, known), output, ready)
+    later: list = []  # the record cache is saved while Pagefind works
+    records = records_from_content(content, today, cache, known, later)
+    return index_records(records, output, ready, meanwhile=later)

@@ -163,11 +163,12 @@ RECORD_MODULES = ("pasdeporte.search_records", "pasdeporte.schema", "pasdeporte.
 
 def cached_records(files: list[Path], today: date, cache: Path,
                    known: dict[str, tuple[str, Record | None]] | None = None,
-                   ) -> list[Record | None]:
+                   later: list | None = None) -> list[Record | None]:
     """Each file's record (or None), reused from `cache` while its bytes, code and day hold.
 
     `known` holds records the build made for this day while reading the files
-    (`validate.listing_key` -> (digest, record)): used when the cache has none.
+    (`validate.listing_key` -> (digest, record)): used when the cache has none. Given a
+    list `later`, the cache is not saved here: its save is appended, for the caller to run.
     """
     import markdown
 
@@ -190,5 +191,8 @@ def cached_records(files: list[Path], today: date, cache: Path,
             if store.digest(path.read_bytes()) == digest:
                 store.put(str(path), digest, record)
         found.append(record)
-    store.save()
+    if later is None:
+        store.save()
+    else:
+        later.append(store.save)
     return found

@@ -111,6 +111,24 @@ def test_record_cache_gives_the_uncached_records(content, tmp_path):
     assert titles[f"/opportunites/{edited.stem}/"].startswith("Nouveau titre ")
 
 
+def test_index_saves_the_record_cache_while_pagefind_works(content, tmp_path, monkeypatch):
+    cache, tasks = tmp_path / "records.pickle", []
+    real = search.run_pagefind
+
+    def spy(site, bundle, meanwhile=()):
+        tasks.append(len(meanwhile))
+        return real(site, bundle, meanwhile)
+
+    monkeypatch.setattr(search, "run_pagefind", spy)
+    expected = search.records_from_content(content, TODAY)
+    assert search.index_site(content, tmp_path / "out", TODAY, cache=cache) == len(expected)
+    assert tasks == [1]  # the save, handed to the Pagefind run
+    # Saved indeed: every record now comes from the cache.
+    monkeypatch.setattr("pasdeporte.search_records.listing_record",
+                        lambda *args: pytest.fail("record made again"))
+    assert search.records_from_content(content, TODAY, cache) == expected
+
+
 def test_cache_of_another_code_version_is_ignored(tmp_path):
     path = tmp_path / "cache.pickle"
     store = filecache.FileCache(path, "v1")

@@ -175,8 +175,9 @@ def test_publish_indexes_the_main_lot_only(content, tmp_path, monkeypatch):
     output = tmp_path / "out"
     search.index_site(content, output)
     runs, real = [], search.run_pagefind
-    monkeypatch.setattr(search, "run_pagefind", lambda site, bundle: runs.append(
-        sorted(path.parent.name for path in site.rglob("index.html"))) or real(site, bundle))
+    monkeypatch.setattr(search, "run_pagefind", lambda site, bundle, *rest: runs.append(
+        sorted(path.parent.name for path in site.rglob("index.html"))) or real(site, bundle,
+                                                                              *rest))
     write(content, "nouvelle", opportunity(Reference="op-new", Date=days(0)), "Toute neuve.")
     before = stamps(output / "pagefind" / "lots")
     search.index_site(content, output)
