@@ -30,7 +30,9 @@ from pasdeporte.fastbuild import filecache, paths, progress
 
 logger = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1  # bump when the shape of cached entries changes
+CACHE_FORMAT = 2  # bump when the shape of cached entries changes
+# The cache is split by content hash, so that publishing a listing rewrites one small file.
+SHARDS = 64
 # Below this many cache misses, forking a pool costs more than it saves.
 POOL_THRESHOLD = 48
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -68,7 +70,7 @@ class _Store:
         # build hashes (skip.inputs_key) before or after this store is prepared.
         self.settings = {**settings, "MARKDOWN": copy.deepcopy(settings.get("MARKDOWN", {}))}
         self.key = key
-        self.file = paths.cache_dir(settings) / f"reader-{key}.pickle"
+        self.folder = paths.cache_dir(settings) / f"reader-{key}"
         self.entries: dict[str, tuple] = {}  # content hash -> (content, metadata)
         self.by_path: dict[str, tuple[tuple, str]] = {}  # path -> (stat stamp, content hash)
         # path -> (content hash, what `extra` made of the file), for the files converted here.
@@ -83,13 +85,8 @@ class _Store:
         process, so that other users of the file (validation, search) need not read it again.
         """
         self.prepared = True
-        try:
-            if self.settings.get("FASTBUILD_FRESH"):
-                raise FileNotFoundError(self.file)
-            with open(self.file, "rb") as fh:
-                self.entries = pickle.load(fh)  # noqa: S301 (our own cache file)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
-            self.entries = {}
+        fresh = bool(self.settings.get("FASTBUILD_FRESH")) or not self.folder.is_dir()
+        damaged = set() if fresh else self._load()
         sources = paths.markdown_sources(self.settings)
         missing: dict[str, str] = {}
         for path in sources:
@@ -107,11 +104,37 @@ class _Store:
             if more is not None:
                 self.extras[path] = (digest, more)
         live = {digest for _stamp, digest in self.by_path.values()}
-        stale = len(self.entries) - len(live)
-        if missing or stale:
-            # Keep only live entries so the cache never outgrows the content.
-            self.entries = {d: v for d, v in self.entries.items() if d in live}
-            paths.atomic_write(self.file, pickle.dumps(self.entries, pickle.HIGHEST_PROTOCOL))
+        stale = [digest for digest in self.entries if digest not in live]
+        # Keep only live entries so the cache never outgrows the content.
+        for digest in stale:
+            del self.entries[digest]
+        changed = range(SHARDS) if fresh else {_shard(d) for d in [*missing, *stale]} | damaged
+        self._save(changed)
+
+    def _load(self) -> set[int]:
+        """Load every shard; return the numbers of those that could not be read."""
+        damaged = set()
+        for number in range(SHARDS):
+            try:
+                with open(self.folder / f"{number:02x}.pickle", "rb") as fh:
+                    self.entries.update(pickle.load(fh))  # noqa: S301 (our own cache file)
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+                damaged.add(number)  # its files are converted again, and it is rewritten
+        return damaged
+
+    def _save(self, shards) -> None:
+        """Rewrite the given shards of the cache (each atomically)."""
+        shards = set(shards)
+        if not shards:
+            return
+        parts: dict[int, dict] = {number: {} for number in shards}
+        for digest, value in self.entries.items():
+            part = parts.get(_shard(digest))
+            if part is not None:
+                part[digest] = value
+        for number, part in parts.items():
+            paths.atomic_write(self.folder / f"{number:02x}.pickle",
+                               pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
 
     def get(self, path: str) -> tuple | None:
         """The cached result for `path`, if the file is unchanged since `prepare`."""
@@ -122,6 +145,10 @@ class _Store:
         if _stamp(path) != stamp:
             return None
         return self.entries.get(digest)
+
+
+def _shard(digest: str) -> int:
+    return int(digest[:4], 16) % SHARDS
 
 
 def _stamp(path: str) -> tuple:
@@ -268,7 +295,7 @@ def cold(settings: dict) -> bool:
     """Whether preparing the store of these settings converts every file (no usable cache)."""
     if settings.get("FASTBUILD_FRESH"):
         return True
-    return not (paths.cache_dir(settings) / f"reader-{settings_hash(settings)}.pickle").is_file()
+    return not (paths.cache_dir(settings) / f"reader-{settings_hash(settings)}").is_dir()
 
 
 def release() -> None:
