@@ -126,15 +126,19 @@ def matches_for_opportunity(opportunity: Mapping, projects: Iterable[Mapping],
 
 
 def _for_opportunity(project: Mapping, score: int, level: str, kind: str) -> Match:
-    reason = (f"{sector_reason(level, project['sector'])}, "
-              f"cherche dans votre {TERRITORY_NAMES[kind]}")
-    return Match(score, reason, project)
+    return Match(score, _reason(level, project["sector"], kind, True), project)
 
 
 def _for_project(opportunity: Mapping, score: int, level: str, kind: str) -> Match:
-    reason = (f"{sector_reason(level, opportunity['sector'])}, "
-              f"dans votre {TERRITORY_NAMES[kind]} cible")
-    return Match(score, reason, opportunity)
+    return Match(score, _reason(level, opportunity["sector"], kind, False), opportunity)
+
+
+@cache
+def _reason(level: str, sector: str, kind: str, for_opportunity: bool) -> str:
+    # Few distinct sentences for tens of thousands of matches: each is composed once.
+    where = TERRITORY_NAMES[kind]
+    return (f"{sector_reason(level, sector)}, "
+            + (f"cherche dans votre {where}" if for_opportunity else f"dans votre {where} cible"))
 
 
 def matches_for_project(project: Mapping, opportunities: Iterable[Mapping],
@@ -202,7 +206,8 @@ def _order(listing: Mapping) -> tuple[int, str]:
 
 def _best(candidates: list[tuple], total: int, limit: int | None, others: Sequence[Mapping],
           make) -> Ranked:
-    found = Ranked(make(others[c[3]], -c[0], c[4], c[5]) for c in sorted(candidates)[:limit])
+    candidates.sort()
+    found = Ranked([make(others[c[3]], -c[0], c[4], c[5]) for c in candidates[:limit]])
     found.total = total
     return found
 

@@ -135,8 +135,10 @@ def loads(text: str) -> Document:
     """Parse a listing file the way Pelican's Markdown reader does, noting every irregularity."""
     doc = Document()
     text = text.removeprefix("\ufeff")
-    # Python-Markdown normalises line ends and expands tabs before reading metadata.
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).split("\n")
+    # Python-Markdown normalises line ends and expands tabs before reading metadata; the body
+    # is kept as written (Markdown expands its tabs itself, the review tools show them).
+    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [line.expandtabs(4) for line in raw]
     number = 0
     if lines and BEGIN_RE.match(lines[0]):
         doc.problems.append((1, "ligne « --- » inattendue : l'en-tête commence par « Title: »"))
@@ -167,7 +169,7 @@ def loads(text: str) -> Document:
             doc.problems.append((number, message))
             number -= 1
             break
-    body_lines = lines[number:]
+    body_lines = raw[number:]
     doc.body_line = number + 1
     doc.body = "\n".join(body_lines)
     if doc.body.endswith("\n"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from pasdeporte import refdata
 
@@ -57,7 +58,9 @@ class Field:
     example: str = ""
     unit: str = ""
 
-    @property
+    # Read for every value of every listing of a build: computed once per field. (A frozen
+    # dataclass allows it: cached_property writes to the instance's __dict__ directly.)
+    @cached_property
     def name(self) -> str:
         """Lower-case name, as Pelican and the form app call it."""
         return self.key.lower()
@@ -145,6 +148,8 @@ def parse_value(fld: Field, raw: str):
     """Convert a raw value to its Python type; raise ValueError with a French message."""
     if len(raw) > fld.max_length:
         raise ValueError(f"trop long ({len(raw)} caractères, {fld.max_length} au plus)")
+    if fld.type == "text":  # the most common type, which none of the rules below concern
+        return raw
     if fld.type == "date":
         if not DATE_RE.match(raw):
             raise ValueError(f"date invalide « {raw} » (format attendu AAAA-MM-JJ)")
@@ -194,6 +199,28 @@ def parse_value(fld: Field, raw: str):
             raise ValueError(f"{MAX_IMAGES} photos au plus")
         return paths
     return raw
+
+
+# Field types whose values repeat across listings (days, codes, choices) and parse to
+# immutable values or lists: a site build parses each distinct value once.
+REPEATING_TYPES = frozenset({"date", "number", "choice", "naf", "commune", "territories"})
+_MEMO_SIZE = 1 << 16
+_parsed: dict[tuple[int, str], tuple[Field, object]] = {}
+
+
+def parse_repeated(fld: Field, raw: str):
+    """`parse_value`, remembered for the types of REPEATING_TYPES (a list comes as a copy)."""
+    if fld.type not in REPEATING_TYPES or type(raw) is not str:
+        return parse_value(fld, raw)
+    found = _parsed.get((id(fld), raw))
+    # The memo holds the field itself: its id cannot be another field's while it is there.
+    if found is None or found[0] is not fld:
+        value = parse_value(fld, raw)  # a ValueError is not remembered: raised every time
+        if len(_parsed) >= _MEMO_SIZE:
+            _parsed.clear()
+        found = _parsed[(id(fld), raw)] = (fld, value)
+    value = found[1]
+    return list(value) if type(value) is list else value
 
 
 def typed(meta: dict[str, str]) -> dict[str, object]:

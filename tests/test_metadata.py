@@ -32,6 +32,7 @@ def pelican_meta(text: str) -> tuple[dict, str]:
 @example({"Title": "a\nSave_as: ../../evil"}, "")
 @example({"Title": "a\u2028Template: x"}, "")
 @example({"Title": " leading"}, "")
+@example({"Title": "0"}, "\t0")  # a tab in the body is kept as written
 def test_written_files_read_back_the_same_in_us_and_pelican(meta, body):
     try:
         text = metadata.dumps(meta, body)

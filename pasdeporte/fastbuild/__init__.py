@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from pasdeporte.fastbuild import outputs, reader, urls, writer
+from pasdeporte.fastbuild import outputs, reader, shortcuts, urls, writer
 
 # Figures of the last run in this process (read by the CLI's progress and the benchmark).
 last_run: dict = {}
@@ -55,6 +55,27 @@ def unwritten_taxonomies(generator) -> None:
             setattr(generator, attribute, type(getattr(generator, attribute))())
 
 
+_paused: list[bool] = []
+
+
+def pause_gc(_generator) -> None:
+    """Signal receiver (article_generator_init): no collection until the contexts are built.
+
+    Until contexts_ready, the build adds long-lived objects (articles, views, pages, matches):
+    collections find no garbage there, only walk them (0.2 s at 10,000 listings), and
+    contexts_ready freezes them all before collecting again.
+    """
+    if gc.isenabled():
+        gc.disable()
+        _paused.append(True)
+
+
+def _resume_gc() -> None:
+    while _paused:
+        _paused.pop()
+        gc.enable()
+
+
 def contexts_ready(_generators) -> None:
     """Signal receiver (all_generators_finalized): what exists now lives until the end of the run.
 
@@ -62,10 +83,12 @@ def contexts_ready(_generators) -> None:
     """
     reader.release()
     gc.freeze()
+    _resume_gc()
 
 
 def restore_gc() -> None:
     """Undo a run's collector settings (also after a failed run)."""
+    _resume_gc()
     gc.unfreeze()
     if _saved_gc:
         gc.set_threshold(*_saved_gc.pop())
@@ -89,9 +112,11 @@ def finalized(pelican) -> None:
 def register() -> None:
     """Pelican entry point."""
     urls.install()
+    shortcuts.install()
     signals.initialized.connect(initialized)
     signals.readers_init.connect(reader.readers_init)
     signals.get_writer.connect(writer.get_writer)
+    signals.article_generator_init.connect(pause_gc)
     signals.article_generator_finalized.connect(unwritten_taxonomies)
     signals.all_generators_finalized.connect(outputs.note_generators)
     signals.all_generators_finalized.connect(urls.freeze)

@@ -3,16 +3,17 @@
 Pelican recomputes a content's URL (settings formatting, relative paths) on every access, and
 templates access it many times per page (about 3 s at 10k listings). Once every generator has
 built its context, metadata no longer change, so the values are kept per content object until
-the run ends.
+the run ends. Before that, each URL is still computed, but only from the values it names.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 
 from pelican.contents import Content
-from pelican.utils import posixize_path
+from pelican.utils import path_to_url, posixize_path
 
 _frozen = [False]
 _original = Content.get_url_setting
@@ -34,8 +35,18 @@ _original_relative = Content.get_relative_source_path
 
 @functools.lru_cache(maxsize=1 << 18)
 def _relative(cwd: str, root: str, source_path: str) -> str | None:
-    return posixize_path(os.path.relpath(os.path.abspath(os.path.join(root, source_path)),
-                                         os.path.abspath(root)))
+    base = _absolute(cwd, root)
+    path = os.path.abspath(os.path.join(root, source_path))
+    # A path under the root (every source file) is its own tail: relpath, without its walk
+    # through both paths, gives exactly that for normalised paths.
+    if base != os.sep and path.startswith(base + os.sep):
+        return posixize_path(path[len(base) + 1:])
+    return posixize_path(os.path.relpath(path, base))
+
+
+@functools.lru_cache(maxsize=64)
+def _absolute(cwd: str, root: str) -> str:
+    return os.path.abspath(root)
 
 
 def _cached_relative_source_path(self, source_path=None):
@@ -49,10 +60,51 @@ def _cached_relative_source_path(self, source_path=None):
     return _relative(os.getcwd(), self.settings["PATH"], source_path)
 
 
+_URL_FORMAT = Content.__dict__["url_format"]
+_original_expand = Content.__dict__["_expand_settings"]
+
+
+class _UrlFields:
+    """Content.url_format's values, each computed only if the URL setting names it."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, content):
+        self.content = content
+
+    def __getitem__(self, key):
+        # The same values as url_format, whose own keys take precedence over the metadata.
+        content = self.content
+        if key == "slug":
+            return getattr(content, "slug", "")
+        if key == "path":
+            return path_to_url(content.metadata.get("path", content.get_relative_source_path()))
+        if key == "lang":
+            return getattr(content, "lang", "en")
+        if key == "date":
+            return content.date if hasattr(content, "date") else datetime.datetime.now()
+        if key == "author":
+            return content.author.slug if hasattr(content, "author") else ""
+        if key == "category":
+            return content.category.slug if hasattr(content, "category") else ""
+        return content.metadata[key]
+
+
+def _lazy_expand_settings(self, key, klass=None):
+    # url_format copies the metadata and computes six values (slugs, path) for each URL, when
+    # the site's settings use two: format_map asks for just the names in the setting.
+    if type(self).url_format is not _URL_FORMAT:  # a subclass with its own values
+        return _original_expand(self, key, klass)
+    if not klass:
+        klass = self.__class__.__name__
+    return str(self.settings[f"{klass}_{key}".upper()]).format_map(_UrlFields(self))
+
+
 def install() -> None:
-    """Route Content.get_url_setting and get_relative_source_path through memos (idempotent)."""
+    """Route Content's URL methods through memos and lazy formatting (idempotent)."""
     Content.get_url_setting = _cached_url_setting
     Content.get_relative_source_path = _cached_relative_source_path
+    Content._expand_settings = _lazy_expand_settings
 
 
 def freeze(_generators=None) -> None:

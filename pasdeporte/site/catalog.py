@@ -118,10 +118,11 @@ class Catalog:
         for dep in refdata.departements().values():
             self.page("departement", dep.code)
         # Views are newest first already: appending keeps every page's lists in order.
+        pages = self.territories
         for view in self.opportunities:
             if view.commune:
                 for key in commune_keys(view.commune.code):
-                    self.page(*key).opportunities.append(view)
+                    (pages.get(key) or self.page(*key)).opportunities.append(view)
         aimed: dict[str, list[int]] = defaultdict(list)  # target code -> active project indexes
         for index, view in enumerate(self.projects):
             keys = {}
@@ -130,7 +131,7 @@ class Catalog:
                 if view.active:
                     aimed[target.code].append(index)
             for key in keys:
-                self.page(*key).projects.append(view)
+                (pages.get(key) or self.page(*key)).projects.append(view)
         for page in self.territories.values():
             page.open_count = sum(1 for v in page.opportunities if v.active)
             page.active_projects = sum(1 for v in page.projects if v.active)

@@ -208,9 +208,14 @@ def typed_values(meta: dict[str, str]) -> dict[str, object]:
     fields = schema.fields_for(meta.get("Kind"))
     values: dict[str, object] = {}
     for key, raw in meta.items():
-        if key in fields:
+        fld = fields.get(key)
+        if fld is None:
+            continue
+        if fld.type == "text" and len(raw) <= fld.max_length:  # parse_value's answer
+            values[fld.name] = raw
+        else:
             try:
-                values[fields[key].name] = schema.parse_value(fields[key], raw)
+                values[fld.name] = schema.parse_repeated(fld, raw)
             except ValueError:
                 continue
     return values

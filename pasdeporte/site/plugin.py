@@ -32,11 +32,15 @@ def meta_from_article(article) -> dict[str, str]:
     """The listing's metadata with its written keys and raw text values."""
     fields = schema.fields_for(article.metadata.get("kind"))
     meta = {}
+    metadata = article.metadata
     for fld in fields.values():
-        value = article.metadata.get(fld.name)
+        value = metadata.get(fld.name)
         if value is None:
             continue
-        meta[fld.key] = value.date().isoformat() if hasattr(value, "date") else str(value)
+        if type(value) is str:  # nearly every value: as str() would give it
+            meta[fld.key] = value
+        else:
+            meta[fld.key] = value.date().isoformat() if hasattr(value, "date") else str(value)
     return meta
 
 

@@ -35,7 +35,14 @@ def commune_keys(code: str) -> tuple[Key, ...]:
 @cache
 def epci_areas(code: str) -> tuple[Key, ...]:
     """Keys of the départements and régions holding members of an EPCI (some span two)."""
-    keys = {k for m in refdata.epci(code).communes for k in commune_keys(m)[-2:]}
+    # The last two of each member's commune_keys, read directly: an EPCI page asks for all
+    # its members (30,000 communes over a large build), whose keys are not needed otherwise.
+    communes = refdata.communes()
+    keys = set()
+    for member in refdata.epci(code).communes:
+        place = communes[member]
+        keys.add(("departement", place.departement))
+        keys.add(("region", place.region))
     return tuple(sorted(keys))
 
 
