@@ -22,13 +22,14 @@ def pelican_settings(content: Path, output: Path, settings_file: Path = SETTINGS
 
 def build_site(content: Path, output: Path, settings_file: Path = SETTINGS_FILE, *,
                incremental: bool = True, settings: dict | None = None,
-               check: Callable[[], bool] | None = None) -> dict:
+               check: Callable[..., bool] | None = None, yield_to_index: bool = False) -> dict:
     """Build `content` into `output`: Pelican pages, then (in parallel) the search index.
 
     The fast path (pasdeporte.fastbuild) reuses cached Markdown, renders on every core and
     writes only changed files; `incremental=False` converts every file again. `settings`
-    overrides individual Pelican settings. `check()` (validation) runs once the search index
-    is under way; if it returns False, nothing is written and figures["refused"] is set.
+    overrides individual Pelican settings. `check(known)` (validation) runs once the search
+    index is under way; if it returns False, nothing is written and figures["refused"] is set.
+    `yield_to_index` lowers this process's priority during a publish (see fast.build).
     Returns the build's figures.
     """
     from pelican.log import init as init_logging
@@ -39,4 +40,5 @@ def build_site(content: Path, output: Path, settings_file: Path = SETTINGS_FILE,
     merged = {**pelican_settings(content, output, settings_file), **(settings or {})}
     # The search index is built from the listing data (issue 4), beside Pelican: see
     # fast.build, which calls search.index_site(content, output).
-    return fast.build(content, output, merged, incremental=incremental, check=check)
+    return fast.build(content, output, merged, incremental=incremental, check=check,
+                      yield_to_index=yield_to_index)

@@ -77,7 +77,8 @@ def build_main(argv: list[str] | None = None) -> int:
     # The search index gets ready while the listings are checked; nothing is written unless
     # they pass.
     figures = build.build_site(args.content, args.output, args.settings.resolve(),
-                               incremental=not args.complet, check=check)
+                               incremental=not args.complet, check=check,
+                               yield_to_index=True)
     if figures.get("refused"):
         return 1
     print(f"Site construit dans {args.output} en {figures['total_seconds']:.1f} s "

@@ -116,3 +116,20 @@ def test_no_change_rebuild_writes_nothing(corpus, tmp_path):
     changed = [p for p, stamp in stamps.items() if p.stat().st_mtime_ns != stamp]
     # Only files a plugin rewrites by itself (feeds, open data, sitemap) may be touched.
     assert all(not p.name.endswith(".html") for p in changed), changed[:5]
+
+
+def test_only_a_publishing_cli_gives_way_to_the_index(corpus, tmp_path, monkeypatch):
+    from pasdeporte.fastbuild import incremental
+
+    calls = []
+    monkeypatch.setattr(incremental.os, "nice", calls.append)
+    settings = {"FASTBUILD_CACHE_PATH": str(tmp_path / "cache"), "PASDEPORTE_TODAY": TODAY}
+    output = tmp_path / "out"
+    build.build_site(corpus, output, settings=settings, yield_to_index=True)  # cold
+    assert calls == []
+    add(corpus)
+    build.build_site(corpus, output, settings=settings)  # warm, but not asked to
+    assert calls == []
+    edit(corpus)
+    build.build_site(corpus, output, settings=settings, yield_to_index=True)  # a publish
+    assert calls == [incremental.NICE_WHILE_INDEXING]

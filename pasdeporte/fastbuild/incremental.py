@@ -62,6 +62,8 @@ def search_key(content: Path, today: date) -> str:
     return digest.hexdigest()
 
 
+# Priority step of a publishing CLI process while its index process works (see `build`).
+NICE_WHILE_INDEXING = 5
 # Search records made while reading (listings.py), for the index process. That process is
 # forked by its pool's first submit and inherits this; as an argument it would be pickled.
 _records_made: dict | None = None
@@ -101,12 +103,15 @@ def validation_cache(content: Path, output: Path) -> Path:
 
 
 def build(content: Path, output: Path, settings: dict, incremental: bool = True,
-          check: Callable[[validate.Checked | None], bool] | None = None) -> dict:
+          check: Callable[[validate.Checked | None], bool] | None = None,
+          yield_to_index: bool = False) -> dict:
     """Build the site and its search index; return figures (seconds, pages written, ...).
 
     `check(known)` (validation) runs while the index is being prepared; `known` holds the
     results already made while reading the files, or None. If it returns False, nothing is
-    written (figures["refused"]).
+    written (figures["refused"]). With `yield_to_index` (a process that ends with the build,
+    such as the CLI), a build that converts few files lowers its own priority once the index
+    process is started: the index is then the longer of the two.
     """
     global _records_made
     content, output = Path(content).resolve(), Path(output).resolve()
@@ -143,6 +148,11 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
                                   incremental)
         finally:
             _records_made = known_records = None
+        if yield_to_index and known_checks is None:
+            # A publish: Pagefind re-indexes every listing (3.6 CPU-s at 10,000) while this
+            # process only reads caches and renders a few hundred pages; at equal priority
+            # this one finished a second before the index. Cold builds are the reverse.
+            os.nice(NICE_WHILE_INDEXING)
         site_key = skip.inputs_key(settings, today.isoformat())  # once the index is under way
         accepted = False
         try:
