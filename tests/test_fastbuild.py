@@ -13,7 +13,7 @@ import pytest
 from fastbuild_helpers import ROOT, generate, tree
 
 from pasdeporte import build, metadata
-from pasdeporte.fastbuild import filecache, reader, watch
+from pasdeporte.fastbuild import filecache, readcache, reader, watch
 
 TODAY = "2026-12-01"
 
@@ -42,7 +42,7 @@ def test_reader_returns_what_pelican_reader_returns(settings, tmp_path, text):
     path.write_text(text, encoding="utf-8")
     expected = MarkdownReader(settings).read(str(path))
     fast = reader.FastMarkdownReader(settings)
-    reader.reset()
+    readcache.reset()
     assert fast.read(str(path)) == expected
     # A reused instance must not carry state from one file to the next.
     assert fast.render(str(path)) == expected
@@ -70,34 +70,34 @@ def test_reader_cache_rewrites_only_the_shards_that_change(settings, tmp_path):
     folder.mkdir()
     for number in range(40):
         (folder / f"l{number}.md").write_text(f"Title: T{number}\n\nCorps {number}.\n", "utf-8")
-    reader.reset()
-    first = reader.store_for(settings)
+    readcache.reset()
+    first = readcache.store_for(settings)
     shards = sorted(first.folder.glob("*.pickle"))
-    assert len(shards) == reader.SHARDS and first.stats["rendered"] == 40
+    assert len(shards) == readcache.SHARDS and first.stats["rendered"] == 40
     before = {path: path.read_bytes() for path in shards}
     (folder / "new.md").write_text("Title: Nouveau\n\nTexte neuf.\n", "utf-8")
     (shards[0]).write_bytes(b"abime")  # a damaged shard: its files are converted again
     times = {path: path.stat().st_mtime_ns for path in shards}
     time.sleep(0.01)
-    reader.reset()
-    second = reader.store_for(settings)
+    readcache.reset()
+    second = readcache.store_for(settings)
     lost = len(pickle.loads(before[shards[0]]))
     assert second.stats["rendered"] == 1 + lost
     rewritten = {path.name for path in shards if path.stat().st_mtime_ns != times[path]}
-    new_shard = reader._shard(filecache.path_digest(folder / "new.md"))
+    new_shard = readcache._shard(filecache.path_digest(folder / "new.md"))
     assert rewritten == {"00.pickle", f"{new_shard:02x}.pickle"}
     assert pickle.loads(shards[0].read_bytes()) == pickle.loads(before[shards[0]])  # rewritten
-    reader.reset()
-    third = reader.store_for(settings)
+    readcache.reset()
+    third = readcache.store_for(settings)
     assert third.stats["rendered"] == 0
     assert third.get(str(folder / "new.md")) == second.get(str(folder / "new.md")) is not None
 
 
 def test_settings_hash_follows_markdown_settings(settings):
-    same = reader.settings_hash(dict(settings))
-    assert reader.settings_hash(settings) == same
+    same = readcache.settings_hash(dict(settings))
+    assert readcache.settings_hash(settings) == same
     other = {**settings, "MARKDOWN": {**settings["MARKDOWN"], "output_format": "xhtml"}}
-    assert reader.settings_hash(other) != same
+    assert readcache.settings_hash(other) != same
 
 
 def test_pages_identical_to_stock_pelican_with_same_settings(tmp_path):

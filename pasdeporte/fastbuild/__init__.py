@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from pasdeporte.fastbuild import outputs, reader, shortcuts, urls, writer
+from pasdeporte.fastbuild import outputs, readcache, reader, shortcuts, urls, writer
 
 # Figures of the last run in this process (read by the CLI's progress and the benchmark).
 last_run: dict = {}
@@ -81,7 +81,7 @@ def contexts_ready(_generators) -> None:
 
     Frozen objects are skipped by the collector, here and in the forked renderers.
     """
-    reader.release()
+    readcache.release()
     gc.freeze()
     _resume_gc()
 
@@ -101,7 +101,7 @@ def finalized(pelican) -> None:
     finally:
         urls.thaw()
         restore_gc()
-    store = reader.store_for(pelican.settings) if reader._STORES else None
+    store = readcache.store_for(pelican.settings) if readcache._STORES else None
     cleanup = outputs.finish(pelican.settings, Path(pelican.output_path))
     last_run.update(pages, **cleanup)
     if store is not None:

@@ -20,8 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from pasdeporte import validate
-from pasdeporte.fastbuild import filecache, listings, paths, progress, skip, writer
-from pasdeporte.fastbuild import reader as fast_reader
+from pasdeporte.fastbuild import filecache, listings, paths, progress, readcache, skip, writer
 from pasdeporte.site.plugin import build_date
 
 PLUGIN = "pasdeporte.fastbuild"
@@ -126,14 +125,14 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     records = paths.cache_dir(settings) / f"records-{paths.output_key(output)}.pickle"
     if not incremental:
         records.unlink(missing_ok=True)  # a full build parses every listing again
-    fast_reader.reset()  # files may have changed since a previous build in this process
+    readcache.reset()  # files may have changed since a previous build in this process
     known_checks = known_records = None
-    if fast_reader.cold(settings):
+    if readcache.cold(settings):
         # Every file is converted: do it before the index starts, and check each listing and
         # make its search record in the same pass (see listings.py).
         check_day = date.today()  # the validation's day, as `validate.check_files` takes it
         learn = listings.reader_extra(validate.listing_files(content), check_day, today)
-        store = fast_reader.store_for(settings, learn)
+        store = readcache.store_for(settings, learn)
         known_checks, known_records = listings.split(store.extras, check_day)
         store.extras = {}
     # The index is built from the listing files, not from Pelican's pages: run it beside Pelican

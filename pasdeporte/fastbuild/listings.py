@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from pasdeporte import metadata, search_records, validate
-from pasdeporte.fastbuild.reader import Extra
+from pasdeporte.fastbuild.readcache import Extra
 
 
 def reader_extra(listing_files: Iterable[os.PathLike | str], check_day: date,
