@@ -181,8 +181,8 @@ def cached_records(files: list[Path], today: date, cache: Path,
     for path in files:
         digest = filecache.path_digest(path)  # hashed once per build (validation did it)
         hit, record = store.get(str(path), digest)
-        made = (known or {}).get(validate.listing_key(path))
-        if not hit and made is not None and made[0] == digest:
+        made = known.get(validate.listing_key(path)) if known and not hit else None
+        if made is not None and made[0] == digest:
             hit, record = True, made[1]
             store.put(str(path), digest, record)
         if not hit:

@@ -138,7 +138,7 @@ def check_files(paths: Iterable[Path], today: date | None = None,
     With `cache` (a file), each file's own problems are kept under the hash of its bytes and
     reused while the file, the checking code, the reference data and the day stay the same;
     the checks across files still run over every file. `known` gives results the build
-    already computed while reading the files (fastbuild.reader), used on a cache miss.
+    already computed while reading the files (fastbuild.listings), used on a cache miss.
     """
     today = today or date.today()
     from pasdeporte.fastbuild import filecache

@@ -121,14 +121,16 @@ class FastWriter(Writer):
         # A full build renders every page: each render process keys its own pages (for the
         # next build), instead of this one keying them all first.
         keyed_by_renderers = keys if fresh else None
-        todo = jobs if fresh else []
-        for job in [] if fresh else jobs:
-            key = keys.key(job[0], job[1], job[2])
-            if key is not None:
-                keys.note(job[2], key)
-                if keys.intact(job[2], key):
-                    continue
-            todo.append(job)
+        todo = jobs
+        if not fresh:
+            todo = []
+            for job in jobs:
+                key = keys.key(job[0], job[1], job[2])
+                if key is not None:
+                    keys.note(job[2], key)
+                    if keys.intact(job[2], key):
+                        continue
+                todo.append(job)
         self.counts["skipped"] = self.counts.get("skipped", 0) + len(jobs) - len(todo)
         jobs = todo
         cores = paths.worker_count(self.settings)
