@@ -12,6 +12,7 @@ import pytest
 from search_helpers import TODAY, days, opportunity, project, write
 
 from pasdeporte import search, search_records
+from pasdeporte.search_bundle import sync_bundle as search_bundle_sync
 from pasdeporte.search_records import RENT_BANDS, SURFACE_BANDS, band, bands_between
 
 
@@ -147,6 +148,47 @@ def test_reindex_replaces_the_old_bundle(small_index, tmp_path):
     assert search.index_records([], output) == 0
     assert not (output / "pagefind" / "fragment" / "stale.pf_fragment").exists()
     assert (output / "pagefind" / "pagefind.js").is_file()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["no-output-yet", "empty-output"])
+def test_first_index_is_moved_in_whole_and_same_as_a_synced_one(small_index, tmp_path, made,
+                                                                 monkeypatch):
+    content = small_index[1].parent.parent / "content"
+    records = search.records_from_content(content)
+    output = tmp_path / "site" / "out"
+    output.parent.mkdir()
+    if made:
+        output.mkdir()
+    synced = []
+    monkeypatch.setattr(search.search_bundle, "sync_bundle",
+                        lambda *a, **k: synced.append(a) or sync(*a, **k))
+    sync = search_bundle_sync
+    assert search.index_records(records, output) == 3
+    assert synced == []  # renamed into place, not copied
+    assert sorted(p.name for p in output.parent.iterdir()) == ["out"]  # no temporary folder
+    assert sorted(p.name for p in output.iterdir()) == ["pagefind"]
+    # Indexed again over it, the bundle is synced and holds the same pages (Pagefind names
+    # its filter and meta files differently on each run, as in test_fastbuild_incremental).
+    first = _files(output / "pagefind" / "fragment")
+    assert len(first) == 3
+    assert search.index_records(records, output) == 3
+    assert len(synced) == 1
+    assert _files(output / "pagefind" / "fragment") == first
+    entry = json.loads((output / "pagefind" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["fr"]["page_count"] == 3
+
+
+def test_refused_first_index_leaves_nothing(small_index, tmp_path):
+    content = small_index[1].parent.parent / "content"
+    output = tmp_path / "out"
+    output.mkdir()
+    assert search.index_records(search.records_from_content(content), output,
+                                ready=lambda: False) == 0
+    assert list(output.iterdir()) == []
 
 
 def test_pagefind_failure_is_reported(tmp_path, monkeypatch):
