@@ -8,12 +8,14 @@ enables it; `incremental` and `watch` are the everyday entry points.
 from __future__ import annotations
 
 import gc
+import os
 import time
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
-from pasdeporte.fastbuild import outputs, readcache, reader, shortcuts, urls, writer
+from pasdeporte.fastbuild import outputs, paths, readcache, reader, shortcuts, urls, writer
 
 # Figures of the last run in this process (read by the CLI's progress and the benchmark).
 last_run: dict = {}
@@ -28,6 +30,12 @@ def initialized(pelican) -> None:
     env = dict(pelican.settings.get("JINJA_ENVIRONMENT") or {})
     # Templates do not change during a build: skip Jinja's per-render freshness checks.
     env["auto_reload"] = False
+    if "bytecode_cache" not in env:
+        # Compiled templates kept between builds (Jinja checks each one's source): compiling
+        # the theme took 0.1 s of every build.
+        folder = paths.cache_dir(pelican.settings) / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        env["bytecode_cache"] = FileSystemBytecodeCache(os.fspath(folder))
     pelican.settings["JINJA_ENVIRONMENT"] = env
     urls.thaw()  # a previous run that failed half-way must not leave stale URLs
     restore_gc()

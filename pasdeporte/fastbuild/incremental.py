@@ -20,7 +20,16 @@ from datetime import date
 from pathlib import Path
 
 from pasdeporte import validate
-from pasdeporte.fastbuild import filecache, listings, paths, progress, readcache, skip, writer
+from pasdeporte.fastbuild import (
+    filecache,
+    listings,
+    outputs,
+    paths,
+    progress,
+    readcache,
+    skip,
+    writer,
+)
 from pasdeporte.site.plugin import build_date
 
 PLUGIN = "pasdeporte.fastbuild"
@@ -173,7 +182,8 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
                 figures.update(run_pelican(settings))
             finally:
                 writer.busy_cores = None
-            skip.remember(settings, output, site_key)
+            # The files' sizes and times as the run's cleanup found them: not all read again.
+            skip.remember(settings, output, site_key, outputs.last_stats())
         if not pending.done():
             progress.report("Pages prêtes ; fin de l'index de recherche…")
         indexed = pending.result()

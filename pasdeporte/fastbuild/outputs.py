@@ -11,6 +11,7 @@ the search bundle and hand-placed files are not tracked.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -42,6 +43,7 @@ def start() -> None:
         _state["hooked"] = True
     _state["recording"] = set()
     _state["generators"] = []
+    _state["stats"] = None
 
 
 def note_written(files) -> None:
@@ -79,7 +81,16 @@ def finish(settings: dict, output: Path) -> dict[str, int]:
     _state["recording"] = None
     root = os.fspath(output) + os.sep
     # Temporary names of atomic writes were opened too: keep only files that exist now.
-    current = {p[len(root):] for p in produced if p.startswith(root) and os.path.isfile(p)}
+    stats: dict[str, list[int]] = {}
+    for path in produced:
+        if path.startswith(root):
+            try:
+                info = os.stat(path)
+            except FileNotFoundError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                stats[path[len(root):]] = [info.st_size, info.st_mtime_ns]
+    current = set(stats)
     manifest = paths.cache_dir(settings) / f"manifest-{paths.output_key(output)}.txt"
     try:
         previous = set(manifest.read_text("utf-8").splitlines())
@@ -95,7 +106,13 @@ def finish(settings: dict, output: Path) -> dict[str, int]:
         deleted += 1
         _remove_empty_parents(target.parent, output)
     paths.atomic_write(manifest, "\n".join(sorted(current)).encode("utf-8"))
+    _state["stats"] = stats
     return {"produced": len(current), "deleted": deleted}
+
+
+def last_stats() -> dict[str, list[int]] | None:
+    """Size and time of each file listed by the last `finish` (as it found them), by name."""
+    return _state.get("stats")
 
 
 def _remove_empty_parents(folder: Path, stop: Path) -> None:

@@ -92,6 +92,18 @@ class PageKeys:
                      for other, reason in view.matches)
         return b"".join(parts)
 
+    def prime(self, jobs) -> None:
+        """Digest every listing of the queued listing pages, before the renderers fork.
+
+        Each renderer reads nearly every listing (cards on list pages, matches), and would
+        digest them all again; forked after this, they inherit the digests.
+        """
+        for template, localcontext, _path, _shared in jobs:
+            if getattr(template, "name", None) == TEMPLATE:
+                view = getattr(localcontext.get("article"), "pdp", None)
+                if view is not None:
+                    self._view(view)
+
     def intact(self, path: str, key: str) -> bool:
         """Whether `path` was rendered from `key` by the last build and is untouched since."""
         found = self.previous.get(path)

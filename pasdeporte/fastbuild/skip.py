@@ -105,9 +105,13 @@ def unchanged(settings: dict, output: Path, key: str) -> bool:
     return files is not None and stamp.get("outputs") == files
 
 
-def remember(settings: dict, output: Path, key: str) -> None:
-    """Record a successful run: its inputs and the files it left."""
-    stamp = {"key": key, "outputs": _outputs(settings, output)}
+def remember(settings: dict, output: Path, key: str,
+             files: dict[str, list[int]] | None = None) -> None:
+    """Record a successful run: its inputs and the files it left (`files`, if known).
+
+    `files` maps each file of the manifest to its size and time, as `_outputs` reads them.
+    """
+    stamp = {"key": key, "outputs": files if files is not None else _outputs(settings, output)}
     paths.atomic_write(_stamp_file(settings, output), json.dumps(stamp).encode("utf-8"))
 
 

@@ -142,6 +142,8 @@ class FastWriter(Writer):
         progress.report(f"Rendu de {len(jobs)} pages sur {workers} processus…")
         renderer = PageRenderer()
         renderer.prepare(Counter(job[0] for job in jobs))
+        if keyed_by_renderers is not None and workers > 1:
+            keys.prime(jobs)
         children = []
         for index in range(1, workers):
             read, write = os.pipe()
