@@ -4,8 +4,8 @@ For each size, on the same synthetic listings (bench.corpus): a stock Pelican bu
 theme, no plugins), our full build (`scripts/build --complet`: validation, site, search index),
 a rebuild without change, and the publication of one new listing, each timed end to end in its
 own process, with the peak memory of its largest process. Prints a table. The full build starts
-without any cache; both builds write into the output folder their previous run left (see
-`run_size`).
+without any cache; both builds write over the site their previous build left, and the first
+run also measures both first builds, into empty folders (see `run_size`).
 """
 
 from __future__ import annotations
@@ -78,22 +78,33 @@ def run_size(workdir: Path, n: int, seed: int, stock: bool) -> dict:
     content = corpus(workdir, n, seed)
     new_listing(content).unlink()  # start from the generated corpus only
     out, cache = workdir / f"site-{n}", workdir / f"cache-{n}"
-    # No cache: the full build checks, converts and renders everything, and indexes every
-    # listing. The output folders of the previous run stay, as a site's do between builds
-    # (ours rewrites the files whose bytes change, Pelican all of its own): deleting tens of
-    # thousands of files just before a build made creating files minutes later several times
-    # slower on this machine's ext4 (no journal: new inodes skip recently freed ones, a scan
-    # per file), and that cost belonged to the benchmark's cleanup, not to either build.
-    shutil.rmtree(cache, ignore_errors=True)
+    # The full build is measured over the site the previous build left, as a site is rebuilt
+    # (after a change of code, theme or reference data), and as Pelican is measured: ours
+    # rewrites the files whose bytes changed, Pelican all of its own. Output folders are never
+    # deleted here: after tens of thousands of deletions, creating files minutes later was
+    # several times slower on this machine's ext4 (no journal: new inodes skip recently freed
+    # ones, a scan per file), a cost of the benchmark's cleanup, not of either build. When a
+    # folder does not exist yet (a first run), that first build into an empty folder is
+    # measured as well, for both, and printed apart.
     row: dict = {"n": n}
     if stock:
         settings = workdir / "stock_settings.py"
         settings.write_text(STOCK_SETTINGS, encoding="utf-8")
-        row["stock"] = measure([sys.executable, "-m", "pelican", str(content), "-o",
-                                str(workdir / f"stock-{n}"), "-s", str(settings), "-q"])
+        target = workdir / f"stock-{n}"
+        pelican = [sys.executable, "-m", "pelican", str(content), "-o", str(target), "-s",
+                   str(settings), "-q"]
+        if not target.exists():
+            row["stock_first"] = measure(pelican)
+        row["stock"] = measure(pelican)
     env = {"PASDEPORTE_BUILD_CACHE": str(cache)}
     ours = [sys.executable, "-m", "pasdeporte.cli", "build", "--content", str(content),
             "--output", str(out)]
+    # No cache: the full build checks, converts and renders everything, and indexes every
+    # listing.
+    if not out.exists():
+        shutil.rmtree(cache, ignore_errors=True)
+        row["first"] = measure([*ours, "--complet"], env)
+    shutil.rmtree(cache, ignore_errors=True)
     row["full"] = measure([*ours, "--complet"], env)
     row["nochange"] = measure(ours, env)
     new_listing(content)
@@ -104,19 +115,32 @@ def run_size(workdir: Path, n: int, seed: int, stock: bool) -> dict:
     return row
 
 
+def _cell(pair) -> str:
+    return f"{pair[0]:.1f} s, {pair[1]:.0f} Mo" if pair else "—"
+
+
+def _ratio(ours, stock) -> str:
+    return f"{ours[0] / stock[0]:.2f}" if ours and stock else "—"
+
+
+def _size(row: dict) -> str:
+    return f"{row['n']:,}".replace(",", " ")
+
+
 def table(rows: list[dict]) -> str:
-    """The figures as a Markdown table."""
+    """The figures as a Markdown table (and one for first builds, if any was measured)."""
     lines = ["| annonces | Pelican stock | build complet | ratio | sans changement | "
              "publication d'une annonce |", "|---:|---:|---:|---:|---:|---:|"]
-
-    def cell(pair):
-        return f"{pair[0]:.1f} s, {pair[1]:.0f} Mo" if pair else "—"
-
     for row in rows:
-        ratio = f"{row['full'][0] / row['stock'][0]:.2f}" if row.get("stock") else "—"
-        size = f"{row['n']:,}".replace(",", " ")
-        lines.append(f"| {size} | {cell(row.get('stock'))} | {cell(row['full'])} | {ratio}"
-                     f" | {cell(row['nochange'])} | {cell(row['publish'])} |")
+        lines.append(f"| {_size(row)} | {_cell(row.get('stock'))} | {_cell(row['full'])} | "
+                     f"{_ratio(row['full'], row.get('stock'))} | {_cell(row['nochange'])} | "
+                     f"{_cell(row['publish'])} |")
+    firsts = [row for row in rows if row.get("first") or row.get("stock_first")]
+    if firsts:
+        lines += ["", "Premier build, dans des dossiers de sortie vides :", "",
+                  "| annonces | Pelican stock | build complet | ratio |", "|---:|---:|---:|---:|"]
+        lines += [f"| {_size(row)} | {_cell(row.get('stock_first'))} | {_cell(row.get('first'))}"
+                  f" | {_ratio(row.get('first'), row.get('stock_first'))} |" for row in firsts]
     return "\n".join(lines)
 
 
