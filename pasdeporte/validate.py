@@ -176,7 +176,7 @@ def check_files(paths: Iterable[Path], today: date | None = None,
                 store.put(name, digest, own)
         file_problems, reference, reference_line = own
         problems += file_problems
-        slug = Path(path).stem
+        slug = os.path.splitext(os.path.basename(name))[0]  # Path(path).stem, for 10,000 files
         if slug in slugs:
             message = f"nom de fichier « {slug} » déjà pris par {slugs[slug]}"
             problems.append(Problem(name, 1, message))
