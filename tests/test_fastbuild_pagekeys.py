@@ -165,3 +165,39 @@ def test_touched_output_files_are_rendered_again(site):
                          Title="Bordeaux cherche un restaurateur"), "Belle salle.")
     figures = rebuild(site)
     assert figures["skipped"] > 20
+
+
+def test_keys_made_by_parallel_renderers_match_those_made_in_one_process(tmp_path):
+    """A full build on two renderers (listing digests made before they fork, pages keyed by
+    each) leaves the same keys as on one: the next build renders the same few pages."""
+    content = tmp_path / "content"
+    generate(content, 80, seed=5, today=TODAY)
+    write_listing(content, *BAKERY, bakery(), "Le fournil est équipé.")
+    base = {"THEME": str(ROOT / "theme"), "PASDEPORTE_TODAY": "2026-12-01"}
+    outputs = {}
+    for workers in (1, 2):
+        out, cache = tmp_path / f"out-{workers}", str(tmp_path / f"cache-{workers}")
+        figures = build.build_site(content, out, incremental=False, settings={
+            **base, "FASTBUILD_WORKERS": workers, "FASTBUILD_CACHE_PATH": cache})
+        assert figures["pages"] > 128  # enough pages for two renderers
+        outputs[workers] = (out, cache)
+    write_listing(content, *BAKERY, bakery(Title="Pornic cherche toujours son boulanger"),
+                  "Le fournil est équipé.")
+    rendered = {}
+    for workers, (out, cache) in outputs.items():
+        seen, render = [], writer._render
+
+        def spy(jobs, *rest, seen=seen, render=render):
+            seen.extend(job[2] for job in jobs)
+            return render(jobs, *rest)
+
+        writer._render = spy
+        try:
+            figures = build.build_site(content, out, settings={
+                **base, "FASTBUILD_WORKERS": 1, "FASTBUILD_CACHE_PATH": cache})
+        finally:
+            writer._render = render
+        rendered[workers] = {str(Path(path).relative_to(out)) for path in seen}
+        assert figures["skipped"] > 100
+    assert f"{BAKERY[0]}/{BAKERY[1]}/index.html" in rendered[1]
+    assert rendered[2] == rendered[1]
