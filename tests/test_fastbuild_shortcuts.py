@@ -8,11 +8,12 @@ import os
 import re
 
 import pytest
+from fastbuild_helpers import generate
 from pelican.contents import Article
 from pelican.settings import DEFAULT_CONFIG
 from pelican.utils import SafeDatetime
 
-from pasdeporte import fastbuild, schema
+from pasdeporte import build, fastbuild, schema
 from pasdeporte.fastbuild import shortcuts, urls
 
 ORIGINAL_SLUGIFY = shortcuts._slugify
@@ -109,3 +110,26 @@ def test_collector_paused_from_articles_to_contexts():
     fastbuild.pause_gc(None)
     fastbuild.restore_gc()  # a failed run
     assert gc.isenabled()
+
+
+def test_a_run_leaves_its_site_frozen_until_the_next_run_starts(tmp_path):
+    """The full collection over a finished run's objects is left to the next run (or to no
+    one, in a process that ends with the build); the collector is otherwise as before."""
+    content = tmp_path / "content"
+    generate(content, 5, seed=3, today=datetime.date(2026, 11, 28))
+    threshold = gc.get_threshold()
+    gc.unfreeze()
+    try:
+        build.build_site(content, tmp_path / "out", incremental=False,
+                         settings={"FASTBUILD_CACHE_PATH": str(tmp_path / "cache")})
+        assert gc.get_freeze_count() > 0
+        assert gc.isenabled() and gc.get_threshold() == threshold
+        # A failed run starts by unfreezing, then leaves nothing frozen.
+        with pytest.raises(Exception):  # noqa: B017, PT011 (any failure of the run)
+            build.build_site(content, tmp_path / "out", incremental=False,
+                             settings={"FASTBUILD_CACHE_PATH": str(tmp_path / "cache"),
+                                       "THEME": str(tmp_path / "no-theme")})
+        assert gc.get_freeze_count() == 0
+        assert gc.isenabled() and gc.get_threshold() == threshold
+    finally:
+        gc.unfreeze()

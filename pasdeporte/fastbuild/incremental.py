@@ -51,8 +51,9 @@ def run_pelican(settings: dict) -> dict:
 
     try:
         Pelican(with_plugin(settings)).run()
-    finally:
+    except BaseException:
         fastbuild.restore_gc()  # a failed run must not leave the collector tuned for a build
+        raise
     return dict(fastbuild.last_run)
 
 
