@@ -6,11 +6,17 @@ import filecmp
 from collections import ChainMap
 
 import jinja2
+import jinja2.runtime
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from site_helpers import dated_build, opportunity, project, write_content
 
+from pasdeporte import fastbuild
 from pasdeporte.fastbuild import pagerender
 from pasdeporte.fastbuild.pagerender import PageRenderer
+from pasdeporte.site import fragments, textfmt
 
 TEMPLATES = {
     "base.html": "<title>{% block title %}{{ SITENAME }}{% endblock %}</title>"
@@ -84,3 +90,26 @@ def _differences(compared: filecmp.dircmp) -> list[str]:
     for sub in compared.subdirs.values():
         found += _differences(sub)
     return found
+
+
+def test_site_pages_equal_with_markupsafe_escape(tmp_path, monkeypatch):
+    """Template output and fragments escaped by `escape_text` give the bytes of `escape`."""
+    content = write_content(tmp_path / "content", [
+        opportunity("boulangerie", Address="2 rue <b>&</b> \"l'Église\"", Visit="Le <i>lundi</i>"),
+        project("fournil", Experience="Dix ans & <plus>")])
+    fast = dated_build(content, tmp_path / "fast")
+    assert jinja2.runtime.escape is textfmt.escape_text  # in force for the build above
+    monkeypatch.setattr(fastbuild, "install_escape", lambda: None)
+    monkeypatch.setattr(jinja2.runtime, "escape", markupsafe.escape)
+    monkeypatch.setattr(fragments, "escape", markupsafe.escape)
+    plain = dated_build(content, tmp_path / "plain")
+    compared = filecmp.dircmp(fast, plain, ignore=["pagefind"])
+    assert not _differences(compared)
+    page = (fast / "opportunites" / "boulangerie" / "index.html").read_text("utf-8")
+    assert "2 rue &lt;b&gt;&amp;&lt;/b&gt; &#34;l&#39;Église&#34;" in page
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.none(),
+                 st.text().map(markupsafe.Markup), st.text().map(markupsafe.escape)))
+def test_escape_text_holds_what_escape_returns(value):
+    assert str(textfmt.escape_text(value)) == str(markupsafe.escape(value))

@@ -12,10 +12,12 @@ import os
 import time
 from pathlib import Path
 
+import jinja2.runtime
 from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 
 from pasdeporte.fastbuild import outputs, paths, readcache, reader, shortcuts, urls, writer
+from pasdeporte.site.textfmt import escape_text
 
 # Figures of the last run in this process (read by the CLI's progress and the benchmark).
 last_run: dict = {}
@@ -125,8 +127,18 @@ def finalized(pelican) -> None:
     last_run["seconds"] = time.perf_counter() - last_run["started"]
 
 
+def install_escape() -> None:
+    """Templates compiled from now on escape their output with `escape_text`.
+
+    Compiled templates take `escape` from jinja2.runtime; `escape_text` gives the same text
+    without wrapping each piece of a page in `Markup` (a sixth of rendering a page).
+    """
+    jinja2.runtime.escape = escape_text
+
+
 def register() -> None:
     """Pelican entry point."""
+    install_escape()
     urls.install()
     shortcuts.install()
     signals.initialized.connect(initialized)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from collections import deque
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from pasdeporte.site.textfmt import escape_text as escape  # pieces of f-strings: no Markup
 
 # Cards kept at most per process, oldest dropped first: at 100,000 listings keeping every card
 # took 300 MB; up to about 15,000 listings they all fit.
