@@ -29,7 +29,7 @@ def build_site(content: Path, output: Path, settings_file: Path = SETTINGS_FILE,
     writes only changed files; `incremental=False` converts every file again. `settings`
     overrides individual Pelican settings. `check(known)` (validation) runs once the search
     index is under way; if it returns False, nothing is written and figures["refused"] is set.
-    `yield_to_index` lowers this process's priority during a publish (see fast.build).
+    `yield_to_index` lowers this process's priority while the index is made (see fast.build).
     Returns the build's figures.
     """
     from pelican.log import init as init_logging
