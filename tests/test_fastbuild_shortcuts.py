@@ -120,8 +120,11 @@ def test_a_run_leaves_its_site_frozen_until_the_next_run_starts(tmp_path):
     threshold = gc.get_threshold()
     gc.unfreeze()
     try:
+        during = []
         build.build_site(content, tmp_path / "out", incremental=False,
-                         settings={"FASTBUILD_CACHE_PATH": str(tmp_path / "cache")})
+                         settings={"FASTBUILD_CACHE_PATH": str(tmp_path / "cache")},
+                         check=lambda _known: during.append(gc.get_threshold()) or True)
+        assert during == [(fastbuild.GC_THRESHOLD, *threshold[1:])]  # the whole build long
         assert gc.get_freeze_count() > 0
         assert gc.isenabled() and gc.get_threshold() == threshold
         # A failed run starts by unfreezing, then leaves nothing frozen.

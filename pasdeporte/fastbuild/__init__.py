@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2.runtime
@@ -25,6 +26,22 @@ last_run: dict = {}
 # and each default-sized collection would walk them again (about 1 s at 10,000 listings).
 GC_THRESHOLD = 50_000
 _saved_gc: list[tuple] = []
+
+
+@contextmanager
+def tuned_collector():
+    """The run's young-generation threshold (GC_THRESHOLD) for a whole build.
+
+    Before Pelican starts, converting and checking every listing (and, in the processes
+    forked meanwhile, indexing them) allocate as much: with the default threshold, collections
+    took 0.2 s of the conversion at 10,000 listings, on the way to every other step.
+    """
+    saved = gc.get_threshold()
+    gc.set_threshold(max(GC_THRESHOLD, saved[0]), *saved[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
 
 
 def initialized(pelican) -> None:

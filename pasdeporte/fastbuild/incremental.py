@@ -122,8 +122,17 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     such as the CLI), this process lowers its own priority once the index process is started:
     the index is then the longer of the two.
     """
+    from pasdeporte import fastbuild
+
+    with fastbuild.tuned_collector():
+        return _build(Path(content).resolve(), Path(output).resolve(), settings, incremental,
+                      check, yield_to_index)
+
+
+def _build(content: Path, output: Path, settings: dict, incremental: bool,
+           check: Callable[[validate.Checked | None], bool] | None,
+           yield_to_index: bool) -> dict:
     global _records_made
-    content, output = Path(content).resolve(), Path(output).resolve()
     start = time.perf_counter()
     if not incremental:
         # A full build converts every file again; the manifest still serves to remove leftovers.
