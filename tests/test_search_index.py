@@ -165,8 +165,7 @@ def test_first_index_is_moved_in_whole_and_same_as_a_synced_one(small_index, tmp
         output.mkdir()
     synced = []
     monkeypatch.setattr(search.search_bundle, "sync_bundle",
-                        lambda *a, **k: synced.append(a) or sync(*a, **k))
-    sync = search_bundle_sync
+                        lambda *a, **k: synced.append(a) or search_bundle_sync(*a, **k))
     assert search.index_records(records, output) == 3
     assert synced == []  # renamed into place, not copied
     assert sorted(p.name for p in output.parent.iterdir()) == ["out"]  # no temporary folder
