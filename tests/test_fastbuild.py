@@ -93,6 +93,28 @@ def test_reader_cache_rewrites_only_the_shards_that_change(settings, tmp_path):
     assert third.get(str(folder / "new.md")) == second.get(str(folder / "new.md")) is not None
 
 
+def test_cold_store_hashes_while_the_pool_converts(settings, tmp_path):
+    # A cold store feeds the pool as it hashes: every file is served, a file with the same
+    # bytes as another is converted once, and the results are those of one process.
+    folder = tmp_path / "content" / "opportunites"
+    folder.mkdir()
+    count = readcache.POOL_THRESHOLD + 12
+    for number in range(count):
+        body = "Corps commun." if number % 10 == 0 else f"Corps *{number}*."
+        (folder / f"l{number:03d}.md").write_text(f"Title: T\n\n{body}\n", "utf-8")
+    stores = {}
+    for workers in (2, 1):
+        readcache.reset()
+        cache = str(tmp_path / f"cache-{workers}")
+        stores[workers] = readcache.store_for({**settings, "FASTBUILD_WORKERS": workers,
+                                               "FASTBUILD_CACHE_PATH": cache})
+    paths = sorted(str(path) for path in folder.glob("*.md"))
+    alike = len(range(0, count, 10))
+    assert stores[2].stats == {"files": count, "rendered": count - alike + 1}
+    assert [stores[2].get(p) for p in paths] == [stores[1].get(p) for p in paths]
+    assert stores[2].get(str(folder / "l010.md"))[0] == "<p>Corps commun.</p>"
+
+
 def test_settings_hash_follows_markdown_settings(settings):
     same = readcache.settings_hash(dict(settings))
     assert readcache.settings_hash(settings) == same
