@@ -6,6 +6,7 @@ without a warm cache, before and after edits, and across a change of day.
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 from pathlib import Path
 
@@ -156,3 +157,31 @@ def test_path_digest_rehashes_a_file_changed_moments_ago(tmp_path, monkeypatch):
     assert filecache._digests[str(listing)][1] == settled == filecache.file_digest(b"Title: B\n")
     listing.write_text("Title: C, longer\n", "utf-8")  # a visible change: size and times
     assert filecache.path_digest(listing) == filecache.file_digest(b"Title: C, longer\n")
+
+
+def test_digests_kept_for_the_next_build(tmp_path, monkeypatch):
+    """A build's digests serve the next process for unchanged files, not for changed ones."""
+    monkeypatch.setattr(filecache, "RACY_NS", -1)  # every file counts as old enough
+    for name, empty in (("_digests", {}), ("_loaded", set()), ("_asked", set())):
+        monkeypatch.setattr(filecache, name, empty)
+    same, edited, gone = (tmp_path / f"{name}.md" for name in ("same", "edited", "gone"))
+    for path in (same, edited, gone):
+        path.write_text(f"Title: {path.stem}\n", "utf-8")
+        filecache.path_digest(path)
+    kept = tmp_path / "cache" / "digests.pickle"
+    filecache.save_digests(kept)
+
+    # The next build, in a new process: nothing in memory.
+    for name, empty in (("_digests", {}), ("_loaded", set()), ("_asked", set())):
+        monkeypatch.setattr(filecache, name, empty)
+    edited.write_text("Title: edited, longer\n", "utf-8")
+    filecache.load_digests(kept)
+    read = []
+    hashed = filecache.file_digest
+    monkeypatch.setattr(filecache, "file_digest", lambda data: read.append(data) or hashed(data))
+    assert filecache.path_digest(same) == hashed(b"Title: same\n") and read == []
+    assert filecache.path_digest(edited) == hashed(b"Title: edited, longer\n")
+    assert read == [b"Title: edited, longer\n"]
+    gone.unlink()
+    filecache.save_digests(kept)  # only the files this build asked for are kept
+    assert set(pickle.loads(kept.read_bytes())["digests"]) == {str(same), str(edited)}

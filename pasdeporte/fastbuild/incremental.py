@@ -124,9 +124,16 @@ def build(content: Path, output: Path, settings: dict, incremental: bool = True,
     """
     from pasdeporte import fastbuild
 
+    # Listing files are hashed by several caches, in this process and the index's: files
+    # unchanged since an earlier build keep its digests.
+    digests = paths.cache_dir(settings) / "digests.pickle"
+    filecache.load_digests(digests)
     with fastbuild.tuned_collector():
-        return _build(Path(content).resolve(), Path(output).resolve(), settings, incremental,
-                      check, yield_to_index)
+        try:
+            return _build(Path(content).resolve(), Path(output).resolve(), settings,
+                          incremental, check, yield_to_index)
+        finally:
+            filecache.save_digests(digests)
 
 
 def _build(content: Path, output: Path, settings: dict, incremental: bool,
