@@ -116,9 +116,9 @@ def test_index_saves_the_record_cache_while_pagefind_works(content, tmp_path, mo
     cache, tasks = tmp_path / "records.pickle", []
     real = search.run_pagefind
 
-    def spy(site, bundle, meanwhile=()):
+    def spy(site, bundle, meanwhile=(), *rest):
         tasks.append(len(meanwhile))
-        return real(site, bundle, meanwhile)
+        return real(site, bundle, meanwhile, *rest)
 
     monkeypatch.setattr(search, "run_pagefind", spy)
     expected = search.records_from_content(content, TODAY)

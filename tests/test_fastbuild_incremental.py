@@ -133,3 +133,25 @@ def test_only_a_cli_build_gives_way_to_the_index(corpus, tmp_path, monkeypatch):
     edit(corpus)
     build.build_site(corpus, output, settings=settings, yield_to_index=True)  # a publish
     assert calls == [incremental.NICE_WHILE_INDEXING] * 2
+
+
+def test_pagefind_on_one_core_in_cold_and_full_builds_only(corpus, tmp_path, monkeypatch):
+    from pasdeporte import search
+
+    # The index runs in a forked process: it tells its `one_core` through a file.
+    told, real = tmp_path / "told.txt", search.index_site
+
+    def index_site(*args, one_core=False, **kwargs):
+        with told.open("a") as fh:
+            fh.write("1" if one_core else "0")
+        return real(*args, one_core=one_core, **kwargs)
+
+    monkeypatch.setattr(search, "index_site", index_site)
+    settings = {"FASTBUILD_CACHE_PATH": str(tmp_path / "cache"), "PASDEPORTE_TODAY": TODAY}
+    output = tmp_path / "out"
+    build.build_site(corpus, output, settings=settings)  # cold
+    add(corpus)
+    build.build_site(corpus, output, settings=settings)  # a publish
+    edit(corpus)
+    build.build_site(corpus, output, settings=settings, incremental=False)  # full
+    assert told.read_text() == "101"

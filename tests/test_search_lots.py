@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,23 @@ def test_publish_indexes_the_main_lot_only(content, tmp_path, monkeypatch):
     assert len(runs) == 2 and "projet-05" not in runs[1] and "projet-03" in runs[1]
     assert stamps(output / "pagefind" / "lots" / "0") == before
     assert comparable(output / "pagefind") == clean_index(content, tmp_path / "clean2")
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="une machine à un seul cœur")
+def test_pagefind_on_one_core_only_for_an_index_of_one_lot(content, tmp_path, monkeypatch):
+    # The CPU set of the thread that starts Pagefind is the one Pagefind's threads get.
+    masks, real, cores = [], search.subprocess.Popen, os.sched_getaffinity(0)
+
+    def popen(*args, **kwargs):
+        masks.append(os.sched_getaffinity(0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search.subprocess, "Popen", popen)
+    search.index_site(content, tmp_path / "full", one_core=True)
+    search.index_site(content, tmp_path / "publish")
+    assert masks == [{max(cores)}, cores] and os.sched_getaffinity(0) == cores
+    # Several lots, run one after the other: what the build waits for, on every core.
+    monkeypatch.setenv("PASDEPORTE_SEARCH_LOT", "10")
+    masks.clear()
+    search.index_site(content, tmp_path / "lots", one_core=True)
+    assert len(masks) > 1 and set(map(frozenset, masks)) == {frozenset(cores)}

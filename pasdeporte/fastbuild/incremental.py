@@ -79,8 +79,11 @@ _records_made: dict | None = None
 
 
 def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[int, int],
-           stamp: Path, incremental: bool) -> int | None:
-    """Index `content` unless the index of `output` is of the same listings (then None)."""
+           stamp: Path, incremental: bool, one_core: bool) -> int | None:
+    """Index `content` unless the index of `output` is of the same listings (then None).
+
+    `one_core`: the site will take longer than the index (see `search.run_pagefind`).
+    """
     from pasdeporte import search
 
     os.close(gate[1])  # the parent's end: only the parent decides
@@ -97,7 +100,7 @@ def _index(content: Path, output: Path, today: date, cache: Path, gate: tuple[in
         return verdicts[-1]
 
     indexed = search.index_site(content, output, today=today, cache=cache, ready=accepted,
-                                known=_records_made)
+                                known=_records_made, one_core=one_core)
     if verdicts == [True]:  # published: the next build may skip the index
         stamp.write_text(key, "utf-8")
     return indexed
@@ -153,7 +156,8 @@ def _build(content: Path, output: Path, settings: dict, incremental: bool,
         records.unlink(missing_ok=True)  # a full build parses every listing again
     readcache.reset()  # files may have changed since a previous build in this process
     known_checks = known_records = None
-    if readcache.cold(settings):
+    cold = readcache.cold(settings)
+    if cold:
         # Every file is converted: do it before the index starts, and check each listing and
         # make its search record in the same pass (see listings.py).
         check_day = date.today()  # the validation's day, as `validate.check_files` takes it
@@ -169,8 +173,10 @@ def _build(content: Path, output: Path, settings: dict, incremental: bool,
         _records_made = known_records
         try:
             # The index process decides itself whether the index is up to date (search_key).
+            # A cold build (a full one too) converts and renders everything: the site takes
+            # longer than the index.
             pending = pool.submit(_index, content, output, today, records, gate, stamp,
-                                  incremental)
+                                  incremental, cold)
         finally:
             _records_made = known_records = None
         if yield_to_index:
