@@ -203,8 +203,11 @@ def _render_one(path: str) -> tuple:
 
 def _render_all(settings: dict, files: Iterable[str], count: int,
                 extra: Extra | None = None) -> list[tuple]:
-    """Convert `files` (`count` of them) with one reused Markdown per process, on every core
-    when worth it; `files` may be a generator, consumed as the workers need more."""
+    """Convert `files` with one reused Markdown per process, on every core when worth it.
+
+    `count` says how many files there are: `files` may be a generator, consumed as the
+    workers need more.
+    """
     global _EXTRA
     workers = paths.worker_count(settings)
     if count < POOL_THRESHOLD or workers < 2:
