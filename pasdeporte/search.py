@@ -144,14 +144,18 @@ def _on_one_core(active: bool) -> Iterator[None]:
     paired runs). Where the index is what the build waits for (a publish), it is left alone.
     """
     cores = os.sched_getaffinity(0) if active and hasattr(os, "sched_setaffinity") else None
-    if cores is None or len(cores) < 2:
-        yield
-        return
-    os.sched_setaffinity(0, {max(cores)})
+    try:
+        if cores is not None and len(cores) > 1:
+            os.sched_setaffinity(0, {max(cores)})
+        else:
+            cores = None
+    except OSError:  # a sandbox that refuses it: Pagefind runs as usual
+        cores = None
     try:
         yield
     finally:
-        os.sched_setaffinity(0, cores)
+        if cores is not None:
+            os.sched_setaffinity(0, cores)
 
 
 # Pages Pagefind reads, and the bundle it writes (but a first one: `new_bundle_dir`), go to

@@ -213,3 +213,12 @@ def test_pagefind_on_one_core_only_for_an_index_of_one_lot(content, tmp_path, mo
     masks.clear()
     search.index_site(content, tmp_path / "lots", one_core=True)
     assert len(masks) > 1 and set(map(frozenset, masks)) == {frozenset(cores)}
+
+
+def test_pagefind_runs_where_its_cpu_set_cannot_be_changed(content, tmp_path, monkeypatch):
+    def refuse(pid, cores):
+        raise PermissionError("bac à sable")
+
+    monkeypatch.setattr(search.os, "sched_setaffinity", refuse)
+    assert search.index_site(content, tmp_path / "out", one_core=True) == 24
+    assert (tmp_path / "out" / "pagefind" / search_bundle.ENTRY).is_file()
