@@ -3,7 +3,7 @@
 Validation and search records depend on one listing file plus code, reference data and the
 day; `code_version` hashes all of those, and a cache made under another version is ignored.
 A hit needs the same path and the same bytes, so an edited, renamed or new file is recomputed.
-This module imports nothing heavy: `validate` and `search` load it only when given a cache.
+`validate` and `search` load this module only when given a cache.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import hashlib
 import importlib
 import os
 import pickle
-import tempfile
 import time
 from pathlib import Path
+
+from pasdeporte.fastbuild import paths
 
 FORMAT = 1  # bump when the shape of the cache file changes
 
@@ -94,7 +95,7 @@ def save_digests(file: Path) -> None:
     # Only files this process asked for: a deleted or moved file's digest is not kept.
     kept = {name: entry for name, entry in _digests.items() if name in _asked}
     try:
-        _write(file, {"format": FORMAT, "digests": kept})
+        paths.atomic_pickle(file, {"format": FORMAT, "digests": kept})
     except OSError:
         pass  # a read-only cache folder only costs the next build its hashing
 
@@ -136,19 +137,5 @@ class FileCache:
         """Write the cache if anything changed (atomically: a reader never sees half of it)."""
         if self.misses == 0 and self.new.keys() == self.old.keys():
             return
-        _write(self.file, {"version": self.version, "entries": self.new})
+        paths.atomic_pickle(self.file, {"version": self.version, "entries": self.new})
 
-
-def _write(file: Path, saved: dict) -> None:
-    """Replace `file` with `saved` pickled, in one rename: a reader never sees half of it."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            # Pickled straight into the file: at 100,000 listings the bytes of the record
-            # cache alone took 80 MB more of a build's memory.
-            pickle.dump(saved, fh, pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, file)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -135,4 +135,4 @@ class PageKeys:
         stamped = self.stamped()
         for part in more:
             stamped.update(part)
-        paths.atomic_write(self.file, pickle.dumps(stamped))
+        paths.atomic_pickle(self.file, stamped)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from pelican.readers import MarkdownReader
 
@@ -54,11 +57,21 @@ def _ignored(name: str, patterns: list[str]) -> bool:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace `path` with `data` in one rename, so readers never see a half-written file."""
+    _replace(path, lambda fh: fh.write(data))
+
+
+def atomic_pickle(path: Path, value: object) -> None:
+    """`atomic_write` of `value` pickled straight into the file, without a copy of its bytes."""
+    # The record cache alone is 80 MB at 100,000 listings.
+    _replace(path, lambda fh: pickle.dump(value, fh, pickle.HIGHEST_PROTOCOL))
+
+
+def _replace(path: Path, write: Callable[[BinaryIO], object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            write(fh)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:

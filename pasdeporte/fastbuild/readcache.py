@@ -143,8 +143,7 @@ class _Store:
             if part is not None:
                 part[digest] = value
         for number, part in parts.items():
-            paths.atomic_write(self.folder / f"{number:02x}.pickle",
-                               pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
+            paths.atomic_pickle(self.folder / f"{number:02x}.pickle", part)
 
     def get(self, path: str) -> tuple | None:
         """The cached result for `path`, if the file is unchanged since `prepare`."""
